@@ -1,0 +1,3 @@
+"""guard: a compliance guardrail proxy for large language models."""
+
+__version__ = "0.1.0"

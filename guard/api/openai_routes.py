@@ -1,0 +1,223 @@
+"""OpenAI protocol routes: chat completions, text completions and the model list.
+
+Routes check the request, hand it to the pipeline, and render what comes back: a JSON
+answer, or an event stream. Every check runs before a stream's 200 is sent; an error after
+that becomes an in-band error event followed by ``[DONE]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from guard.api.deps import ContextDep, PipelineDep, SettingsDep
+from guard.api.protocol import ChatCompletionRequest, CompletionRequest
+from guard.api.sse import DONE, sse
+from guard.errors import GuardError
+from guard.generators.base import Completion, Delta, StreamEvent, Usage
+from guard.policy.base import RequestContext
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/v1")
+
+T = TypeVar("T")
+
+
+class ClientClosedError(GuardError):
+    """The caller went away before the answer was ready (nginx's 499)."""
+
+    status_code = 499
+    error_type = "invalid_request_error"
+    default_code = "client_closed_request"
+
+
+async def _cancel_on_disconnect(request: Request, work: Awaitable[T]) -> T:
+    """Await ``work``, cancelling it (and the generation behind it) if the caller leaves."""
+    task = asyncio.ensure_future(work)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=0.25)
+        if done:
+            return task.result()
+        if await request.is_disconnected():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            raise ClientClosedError("the client closed the connection")
+
+
+def _usage(usage: Usage) -> dict[str, int]:
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+
+
+def _guard_field(ctx: RequestContext) -> dict[str, Any]:
+    return {"decision_id": ctx.decision_id, "action": "allow"}
+
+
+@router.get("/models")
+async def list_models(pipeline: PipelineDep) -> dict[str, Any]:
+    models = await pipeline.generator.models()
+    return {
+        "object": "list",
+        "data": [
+            {"id": m.id, "object": "model", "created": 0, "owned_by": m.owned_by} for m in models
+        ],
+    }
+
+
+@router.post("/chat/completions", response_model=None)
+async def chat_completions(
+    body: ChatCompletionRequest,
+    request: Request,
+    pipeline: PipelineDep,
+    ctx: ContextDep,
+    settings: SettingsDep,
+) -> dict[str, Any] | StreamingResponse:
+    generation = body.to_generation(
+        max_n=settings.max_n, max_tokens_limit=settings.max_tokens_limit
+    )
+    header = {"id": f"chatcmpl-{ctx.decision_id}", "created": int(time.time()), "model": body.model}
+    if body.stream:
+        events = await pipeline.stream(ctx, generation)
+        chunks = _chat_chunks(events, header, generation.params.n, body.include_usage)
+        return _event_stream(chunks)
+    completion = await _cancel_on_disconnect(request, pipeline.complete(ctx, generation))
+    return {
+        **header,
+        "object": "chat.completion",
+        "choices": [
+            {
+                "index": c.index,
+                "message": {"role": "assistant", "content": c.text},
+                "logprobs": None,
+                "finish_reason": c.finish_reason,
+            }
+            for c in completion.choices
+        ],
+        "usage": _usage(completion.usage),
+        "system_fingerprint": None,
+        "guard": _guard_field(ctx),
+    }
+
+
+@router.post("/completions", response_model=None)
+async def completions(
+    body: CompletionRequest,
+    request: Request,
+    pipeline: PipelineDep,
+    ctx: ContextDep,
+    settings: SettingsDep,
+) -> dict[str, Any] | StreamingResponse:
+    generation = body.to_generation(
+        max_n=settings.max_n, max_tokens_limit=settings.max_tokens_limit
+    )
+    header = {"id": f"cmpl-{ctx.decision_id}", "created": int(time.time()), "model": body.model}
+    if body.stream:
+        events = await pipeline.stream(ctx, generation)
+        return _event_stream(_text_chunks(events, header, body.include_usage))
+    completion: Completion = await _cancel_on_disconnect(
+        request, pipeline.complete(ctx, generation)
+    )
+    return {
+        **header,
+        "object": "text_completion",
+        "choices": [
+            {"index": c.index, "text": c.text, "logprobs": None, "finish_reason": c.finish_reason}
+            for c in completion.choices
+        ],
+        "usage": _usage(completion.usage),
+        "system_fingerprint": None,
+        "guard": _guard_field(ctx),
+    }
+
+
+def _event_stream(chunks: AsyncIterator[bytes]) -> StreamingResponse:
+    return StreamingResponse(
+        chunks,
+        media_type="text/event-stream",
+        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+    )
+
+
+async def _framed(
+    events: AsyncIterator[StreamEvent],
+    render: Callable[[Delta], dict[str, Any]],
+    header: dict[str, Any],
+    include_usage: bool,
+) -> AsyncIterator[bytes]:
+    """Frame events as SSE; after the 200 is out, an error becomes an in-band event."""
+    try:
+        async for event in events:
+            if isinstance(event, Usage):
+                if include_usage:
+                    yield sse({**header, "choices": [], "usage": _usage(event)})
+                continue
+            chunk = {**header, "choices": [render(event)]}
+            if include_usage:
+                chunk["usage"] = None
+            yield sse(chunk)
+    except GuardError as exc:
+        yield sse(exc.to_body())
+    except Exception:
+        log.exception("stream failed after it started")
+        yield sse(GuardError("the stream failed; see the server log").to_body())
+    yield DONE
+
+
+async def _chat_chunks(
+    events: AsyncIterator[StreamEvent], header: dict[str, Any], n: int, include_usage: bool
+) -> AsyncIterator[bytes]:
+    header = {**header, "object": "chat.completion.chunk", "system_fingerprint": None}
+    for index in range(n):
+        first: dict[str, Any] = {
+            **header,
+            "choices": [
+                {
+                    "index": index,
+                    "delta": {"role": "assistant", "content": ""},
+                    "logprobs": None,
+                    "finish_reason": None,
+                }
+            ],
+        }
+        if include_usage:
+            first["usage"] = None
+        yield sse(first)
+
+    def render(delta: Delta) -> dict[str, Any]:
+        return {
+            "index": delta.index,
+            "delta": {"content": delta.text} if delta.text else {},
+            "logprobs": None,
+            "finish_reason": delta.finish_reason,
+        }
+
+    async for chunk in _framed(events, render, header, include_usage):
+        yield chunk
+
+
+async def _text_chunks(
+    events: AsyncIterator[StreamEvent], header: dict[str, Any], include_usage: bool
+) -> AsyncIterator[bytes]:
+    header = {**header, "object": "text_completion", "system_fingerprint": None}
+
+    def render(delta: Delta) -> dict[str, Any]:
+        return {
+            "index": delta.index,
+            "text": delta.text,
+            "logprobs": None,
+            "finish_reason": delta.finish_reason,
+        }
+
+    async for chunk in _framed(events, render, header, include_usage):
+        yield chunk

@@ -1,0 +1,172 @@
+"""OpenAI protocol models for requests, and their translation to ``GenerationRequest``.
+
+Types are strict (``"5"`` is not a number), so a wrong type is a 400 that names the field.
+Unknown fields are ignored, as OpenAI-compatible servers commonly do; fields that ask for
+something guard does not do (tools, logprobs, images) are refused by name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+
+from guard.errors import InvalidRequestError
+from guard.generators.base import ChatMessage, GenerationRequest, SamplingParams
+
+Float = Annotated[float, Field(strict=True)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class TextPart(_Strict):
+    type: Literal["text"]
+    text: StrictStr
+
+
+class Message(_Strict):
+    role: Literal["system", "developer", "user", "assistant"]
+    content: StrictStr | list[TextPart] | None = None
+    name: StrictStr | None = None
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _only_text_parts(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            for part in value:
+                if isinstance(part, dict) and part.get("type") not in (None, "text"):
+                    raise ValueError(
+                        f"content parts of type {part.get('type')!r} are not supported; only text"
+                    )
+        return value
+
+    def text(self) -> str:
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(part.text for part in self.content)
+
+
+class StreamOptions(_Strict):
+    include_usage: StrictBool = False
+
+
+class _SamplingFields(_Strict):
+    """Generation parameters shared by chat and text completions, with OpenAI's ranges."""
+
+    model: StrictStr
+    max_tokens: StrictInt | None = Field(default=None, ge=1)
+    temperature: Float | None = Field(default=None, ge=0, le=2)
+    top_p: Float | None = Field(default=None, gt=0, le=1)
+    stop: StrictStr | list[StrictStr] | None = None
+    seed: StrictInt | None = None
+    n: StrictInt = Field(default=1, ge=1)
+    stream: StrictBool = False
+    stream_options: StreamOptions | None = None
+    # extensions, as in vLLM, so that greedy, beam search and sampling are all reachable
+    top_k: StrictInt = Field(default=0, ge=-1)
+    num_beams: StrictInt = Field(default=1, ge=1, le=16)
+    min_tokens: StrictInt = Field(default=0, ge=0)
+    repetition_penalty: Float = Field(default=1.0, gt=0, le=10)
+    # accepted for compatibility, refused when they ask for something guard does not do
+    logprobs: StrictBool | StrictInt | None = None
+    user: StrictStr | None = None
+
+    @field_validator("stop")
+    @classmethod
+    def _at_most_four_stops(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(value, list) and len(value) > 4:
+            raise ValueError("at most 4 stop sequences")
+        return value
+
+    def sampling(
+        self, *, max_tokens: int | None, max_n: int, max_tokens_limit: int
+    ) -> SamplingParams:
+        if self.logprobs:
+            raise InvalidRequestError("logprobs are not supported", param="logprobs")
+        if self.stream_options is not None and not self.stream:
+            raise InvalidRequestError(
+                "stream_options is only allowed when stream is true", param="stream_options"
+            )
+        if self.n > max_n:
+            raise InvalidRequestError(f"n must be at most {max_n}", param="n")
+        if max_tokens is not None and max_tokens > max_tokens_limit:
+            raise InvalidRequestError(
+                f"max_tokens must be at most {max_tokens_limit}", param="max_tokens"
+            )
+        if max_tokens is not None and self.min_tokens > max_tokens:
+            raise InvalidRequestError("min_tokens cannot exceed max_tokens", param="min_tokens")
+        stops = (self.stop,) if isinstance(self.stop, str) else tuple(self.stop or ())
+        return SamplingParams(
+            max_tokens=max_tokens,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            top_k=max(self.top_k, 0),
+            stop=stops,
+            seed=self.seed,
+            n=self.n,
+            num_beams=self.num_beams,
+            min_tokens=self.min_tokens,
+            repetition_penalty=self.repetition_penalty,
+        )
+
+    @property
+    def include_usage(self) -> bool:
+        return bool(self.stream and self.stream_options and self.stream_options.include_usage)
+
+
+class ChatCompletionRequest(_SamplingFields):
+    messages: list[Message] = Field(min_length=1)
+    max_completion_tokens: StrictInt | None = Field(default=None, ge=1)
+    tools: list[Any] | None = None
+    functions: list[Any] | None = None
+    response_format: dict[str, Any] | None = None
+
+    def to_generation(self, *, max_n: int, max_tokens_limit: int) -> GenerationRequest:
+        if self.tools or self.functions:
+            raise InvalidRequestError("tools and function calling are not supported", param="tools")
+        if self.response_format and self.response_format.get("type") not in (None, "text"):
+            raise InvalidRequestError(
+                "only response_format type 'text' is supported", param="response_format"
+            )
+        limit = self.max_completion_tokens or self.max_tokens
+        params = self.sampling(max_tokens=limit, max_n=max_n, max_tokens_limit=max_tokens_limit)
+        messages = tuple(
+            ChatMessage(role="system" if m.role == "developer" else m.role, content=m.text())
+            for m in self.messages
+        )
+        return GenerationRequest(model=self.model, params=params, messages=messages)
+
+
+class CompletionRequest(_SamplingFields):
+    prompt: StrictStr | list[StrictStr]
+    echo: StrictBool = False
+    suffix: StrictStr | None = None
+    best_of: StrictInt | None = None
+
+    def single_prompt(self) -> str:
+        if isinstance(self.prompt, str):
+            return self.prompt
+        if len(self.prompt) != 1:
+            raise InvalidRequestError(
+                "send one prompt per request: each prompt gets its own audited decision",
+                param="prompt",
+            )
+        return self.prompt[0]
+
+    def to_generation(self, *, max_n: int, max_tokens_limit: int) -> GenerationRequest:
+        if self.echo:
+            raise InvalidRequestError("echo is not supported", param="echo")
+        if self.suffix:
+            raise InvalidRequestError("suffix is not supported", param="suffix")
+        if self.best_of not in (None, 1, self.n):
+            raise InvalidRequestError("best_of is not supported; use num_beams", param="best_of")
+        # OpenAI's legacy completions default to 16 tokens when max_tokens is left out.
+        max_tokens = self.max_tokens if self.max_tokens is not None else 16
+        params = self.sampling(
+            max_tokens=max_tokens, max_n=max_n, max_tokens_limit=max_tokens_limit
+        )
+        return GenerationRequest(model=self.model, params=params, prompt=self.single_prompt())

@@ -1,0 +1,1 @@
+"""Audit: the record of every decision, and where it is kept."""

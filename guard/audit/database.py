@@ -1,0 +1,55 @@
+"""The database connection: plain URLs in settings, mapped to the drivers guard ships."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Engine, make_url
+
+
+def engine_url(url: str) -> URL:
+    """Map ``postgresql://`` to psycopg 3 and check SQLite's folder exists."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    return parsed
+
+
+class Database:
+    """One SQLAlchemy engine; SQLite files run in WAL mode."""
+
+    def __init__(self, url: str):
+        self.url = engine_url(url)
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        if self.url.get_backend_name() == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def ping(self) -> None:
+        """Raise if the database cannot run a query."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    async def reachable(self, timeout_s: float = 2.0) -> bool:
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self.ping), timeout=timeout_s)
+        except Exception:
+            return False
+        return True
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def describe(self) -> str:
+        """The URL without its password, for logs."""
+        return self.url.render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,37 @@
+"""DecisionRecord: what the audit log keeps about one request (no prompt or answer text)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from guard.policy.base import Action, StageOutcome
+
+Outcome = Literal["ok", "error", "cancelled"]
+
+
+@dataclass
+class DecisionRecord:
+    """One audited decision: who, what, when, where, the outcome and the timings."""
+
+    decision_id: str
+    request_id: str
+    time: datetime
+    endpoint: str
+    app: str
+    key_id: str | None
+    replica: str
+    model: str
+    stream: bool
+    action: Action = "allow"
+    outcome: Outcome = "ok"
+    error_code: str | None = None
+    stages: list[StageOutcome] = field(default_factory=list)
+    params: dict[str, object] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    guard_input_ms: float = 0.0
+    generation_ms: float = 0.0
+    guard_output_ms: float = 0.0
+    time_to_first_token_ms: float | None = None

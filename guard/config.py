@@ -1,0 +1,120 @@
+"""Settings: environment variables ``GUARD_*`` over an optional ``guard.yaml``, over defaults.
+
+The defaults are the embedded setup: the bundled SmolLM2 model on the best local device,
+SQLite at ``./guard.db`` and the policies in ``./policies``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from guard.errors import ConfigurationError
+
+BUNDLED_MODEL = "SmolLM2-135M-Instruct"
+
+Dtype = Literal["auto", "float32", "float16", "bfloat16", "int8"]
+
+
+class _YamlFileSource(PydanticBaseSettingsSource):
+    """Reads settings from the YAML file named by ``GUARD_CONFIG`` (default ``./guard.yaml``)."""
+
+    def __init__(self, settings_cls: type[BaseSettings]):
+        super().__init__(settings_cls)
+        path = Path(os.environ.get("GUARD_CONFIG", "guard.yaml"))
+        self._data: dict[str, Any] = {}
+        if path.is_file():
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if not isinstance(loaded, dict):
+                raise ConfigurationError(f"{path}: expected a mapping of settings at the top level")
+            self._data = {str(k).lower(): v for k, v in loaded.items()}
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    """Everything guard can be configured with; each field is ``GUARD_<NAME>`` in the env."""
+
+    model_config = SettingsConfigDict(env_prefix="GUARD_", extra="ignore")
+
+    # server
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    replica_id: str = Field(default_factory=lambda: os.uname().nodename)
+
+    # generator
+    generator: Literal["local", "upstream", "fake"] = "local"
+    model: str = BUNDLED_MODEL
+    served_model_name: str | None = None
+    device: str = "auto"
+    dtype: Dtype = "auto"
+    max_batch_size: int = Field(default=8, ge=1, le=256)
+    batch_wait_ms: float = Field(default=5.0, ge=0, le=1000)
+    default_max_tokens: int = Field(default=512, ge=1)
+    max_tokens_limit: int = Field(default=4096, ge=1)
+    max_n: int = Field(default=8, ge=1, le=64)
+    cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "guard")
+
+    # upstream generator
+    upstream_url: str | None = None
+    upstream_api_key: str | None = None
+    upstream_connect_timeout_s: float = Field(default=5.0, gt=0)
+    upstream_timeout_s: float = Field(default=120.0, gt=0)
+    upstream_max_connections: int = Field(default=100, ge=1)
+
+    # storage and policies
+    database_url: str = "sqlite:///./guard.db"
+    policy_dir: Path = Path("policies")
+
+    log_level: str = "info"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _YamlFileSource(settings_cls), file_secret_settings)
+
+    @field_validator("device")
+    @classmethod
+    def _device_is_known(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value in {"auto", "cpu", "cuda", "mps"} or value.startswith("cuda:"):
+            return value
+        raise ValueError("device must be auto, cpu, cuda, cuda:N or mps")
+
+    @field_validator("upstream_url")
+    @classmethod
+    def _upstream_url_is_v1_base(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.rstrip("/")
+        if not value.startswith(("http://", "https://")) or not value.endswith("/v1"):
+            raise ValueError("upstream_url must be an http(s) OpenAI base URL ending in /v1")
+        return value
+
+    @model_validator(mode="after")
+    def _upstream_needs_url(self) -> Settings:
+        if self.generator == "upstream" and not self.upstream_url:
+            raise ValueError("GUARD_GENERATOR=upstream needs GUARD_UPSTREAM_URL (…/v1)")
+        if self.default_max_tokens > self.max_tokens_limit:
+            raise ValueError("default_max_tokens cannot exceed max_tokens_limit")
+        return self

@@ -1,0 +1,150 @@
+"""The Generator protocol and the values that cross it.
+
+A generator turns one ``GenerationRequest`` (chat messages or a plain prompt, plus sampling
+parameters) into text. It has three verbs: ``complete`` returns the whole answer,
+``stream`` returns an async iterator of ``Delta`` events ending with one ``Usage``, and
+``aclose`` releases what it holds. ``stream`` is awaited first so that every check on the
+request (context length, an upstream's status code) happens before a response starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol, runtime_checkable
+
+FinishReason = Literal["stop", "length", "content_filter"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One chat turn with its text already flattened from content parts."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """How to pick tokens. ``temperature == 0`` means greedy; ``num_beams > 1`` beam search.
+
+    ``None`` means "not given by the caller": the generator applies its model's default.
+    """
+
+    max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int = 0
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+    n: int = 1
+    num_beams: int = 1
+    min_tokens: int = 0
+    repetition_penalty: float = 1.0
+
+    def with_defaults(self, defaults: dict[str, float]) -> SamplingParams:
+        """Fill the parameters the caller left out from ``defaults``, else OpenAI's (1.0)."""
+        return replace(
+            self,
+            temperature=self.temperature
+            if self.temperature is not None
+            else defaults.get("temperature", 1.0),
+            top_p=self.top_p if self.top_p is not None else defaults.get("top_p", 1.0),
+        )
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """What to generate: exactly one of ``messages`` (chat) or ``prompt`` (completion)."""
+
+    model: str
+    params: SamplingParams = field(default_factory=SamplingParams)
+    messages: tuple[ChatMessage, ...] | None = None
+    prompt: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.messages is None) == (self.prompt is None):
+            raise ValueError("a GenerationRequest has either messages or a prompt")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts for one request; also the last event of every stream."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of choice ``index``'s text; ``finish_reason`` is set on its last piece."""
+
+    index: int
+    text: str
+    finish_reason: FinishReason | None = None
+
+
+StreamEvent = Delta | Usage
+
+
+@dataclass(frozen=True)
+class Choice:
+    index: int
+    text: str
+    finish_reason: FinishReason
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A finished answer: one choice per ``n``, and the usage."""
+
+    choices: tuple[Choice, ...]
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model a generator serves, as listed by ``GET /v1/models``."""
+
+    id: str
+    owned_by: str = "guard"
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """Turns requests into text. Implementations register by name in ``guard.generators``."""
+
+    async def start(self) -> None:
+        """Load models or open connections; raise ``ConfigurationError`` if it cannot run."""
+
+    async def models(self) -> Sequence[ModelInfo]:
+        """The models this generator serves."""
+
+    async def complete(self, request: GenerationRequest) -> Completion:
+        """Generate the whole answer."""
+
+    async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        """Check the request, then return an iterator of deltas ending with one ``Usage``."""
+
+    async def aclose(self) -> None:
+        """Stop work in flight and release resources."""
+
+
+async def collect(events: AsyncIterator[StreamEvent], n: int) -> Completion:
+    """Assemble a stream of events into a ``Completion`` with ``n`` choices."""
+    texts: list[list[str]] = [[] for _ in range(n)]
+    reasons: list[FinishReason] = ["length"] * n
+    usage = Usage(0, 0)
+    async for event in events:
+        if isinstance(event, Usage):
+            usage = event
+            continue
+        texts[event.index].append(event.text)
+        if event.finish_reason is not None:
+            reasons[event.index] = event.finish_reason
+    choices = tuple(Choice(i, "".join(parts), reasons[i]) for i, parts in enumerate(texts))
+    return Completion(choices=choices, usage=usage)

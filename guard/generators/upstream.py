@@ -1,0 +1,265 @@
+"""UpstreamGenerator: any OpenAI-compatible server (vLLM, TGI, Ollama, llama.cpp) over httpx.
+
+One pooled ``httpx.AsyncClient`` per process. Requests are sent as chat or text
+completions; streams are passed through chunk by chunk. Every httpx failure and every
+non-2xx answer is translated in one place, ``translate_upstream_errors``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, cast
+
+import httpx
+
+from guard.config import Settings
+from guard.errors import (
+    GuardError,
+    ModelNotFoundError,
+    UpstreamError,
+    UpstreamRejectedError,
+    UpstreamTimeoutError,
+    UpstreamUnavailableError,
+)
+from guard.generators.base import (
+    Choice,
+    Completion,
+    Delta,
+    FinishReason,
+    GenerationRequest,
+    ModelInfo,
+    StreamEvent,
+    Usage,
+)
+
+log = logging.getLogger(__name__)
+
+_MODELS_TTL_S = 30.0
+_FINISH: dict[str, FinishReason] = {
+    "stop": "stop",
+    "length": "length",
+    "content_filter": "content_filter",
+}
+
+
+@contextmanager
+def translate_upstream_errors() -> Iterator[None]:
+    """Turn httpx failures into guard's ``UpstreamError`` family."""
+    try:
+        yield
+    except GuardError:
+        raise
+    except httpx.TimeoutException as exc:
+        if isinstance(exc, httpx.ConnectTimeout):
+            raise UpstreamUnavailableError(
+                "the upstream model server did not accept a connection in time"
+            ) from exc
+        raise UpstreamTimeoutError("the upstream model server did not answer in time") from exc
+    except httpx.TransportError as exc:
+        raise UpstreamUnavailableError(
+            f"the upstream model server is unreachable ({type(exc).__name__})"
+        ) from exc
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise UpstreamError(f"the upstream model server sent an unreadable answer: {exc}") from exc
+
+
+async def _raise_for_status(response: httpx.Response) -> None:
+    if response.is_success:
+        return
+    await response.aread()
+    message, err_type, code, param = _error_fields(response)
+    if response.status_code == 404:  # the base URL is checked to end in /v1: a model miss
+        raise ModelNotFoundError(f"upstream: {message}", param="model")
+    if 400 <= response.status_code < 500:
+        raise UpstreamRejectedError(
+            f"upstream: {message}",
+            status_code=response.status_code,
+            error_type=err_type or "invalid_request_error",
+            param=param,
+            code=code,
+        )
+    raise UpstreamError(
+        f"the upstream model server failed with HTTP {response.status_code}: {message}"
+    )
+
+
+def _error_fields(response: httpx.Response) -> tuple[str, str | None, str | None, str | None]:
+    try:
+        body = response.json()
+        error = body.get("error", body) if isinstance(body, dict) else {}
+        if isinstance(error, str):
+            return error, None, None, None
+        message = str(error.get("message") or body.get("detail") or response.text[:200])
+        return message, error.get("type"), error.get("code"), error.get("param")
+    except (json.JSONDecodeError, AttributeError):
+        return response.text[:200] or response.reason_phrase, None, None, None
+
+
+class UpstreamGenerator:
+    """A ``Generator`` that forwards to an OpenAI-compatible server at ``base_url``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        connect_timeout_s: float = 5.0,
+        timeout_s: float = 120.0,
+        max_connections: int = 100,
+        served_model: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            transport=transport,
+        )
+        self._served_model = served_model
+        self._models: tuple[ModelInfo, ...] = ()
+        self._models_at = 0.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UpstreamGenerator:
+        assert settings.upstream_url is not None
+        return cls(
+            settings.upstream_url,
+            api_key=settings.upstream_api_key,
+            connect_timeout_s=settings.upstream_connect_timeout_s,
+            timeout_s=settings.upstream_timeout_s,
+            max_connections=settings.upstream_max_connections,
+            served_model=settings.served_model_name,
+        )
+
+    async def start(self) -> None:
+        """Nothing to load; the upstream may come up later, which ``/readyz`` reports."""
+
+    async def models(self) -> Sequence[ModelInfo]:
+        if self._served_model:
+            return (ModelInfo(id=self._served_model, owned_by="upstream"),)
+        if time.monotonic() - self._models_at > _MODELS_TTL_S:
+            with translate_upstream_errors():
+                response = await self._client.get("/models")
+                await _raise_for_status(response)
+                data = response.json()["data"]
+                self._models = tuple(
+                    ModelInfo(id=str(m["id"]), owned_by=str(m.get("owned_by", "upstream")))
+                    for m in data
+                )
+                self._models_at = time.monotonic()
+        return self._models
+
+    async def complete(self, request: GenerationRequest) -> Completion:
+        path, body = _request_body(request, stream=False)
+        with translate_upstream_errors():
+            response = await self._client.post(path, json=body)
+            await _raise_for_status(response)
+            data = response.json()
+            choices = tuple(
+                Choice(
+                    index=int(c["index"]),
+                    text=_choice_text(c) or "",
+                    finish_reason=_FINISH.get(c.get("finish_reason") or "stop", "stop"),
+                )
+                for c in data["choices"]
+            )
+            usage = data.get("usage") or {}
+            return Completion(
+                choices=choices,
+                usage=Usage(
+                    int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
+                ),
+            )
+
+    async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        path, body = _request_body(request, stream=True)
+        opened = self._open_stream(path, body)
+        with translate_upstream_errors():
+            response = await opened.__aenter__()
+        return self._events(opened, response)
+
+    def _open_stream(self, path: str, body: dict[str, Any]) -> Any:
+        @asynccontextmanager
+        async def opened() -> AsyncIterator[httpx.Response]:
+            async with self._client.stream("POST", path, json=body) as response:
+                await _raise_for_status(response)
+                yield response
+
+        return opened()
+
+    async def _events(self, opened: Any, response: httpx.Response) -> AsyncIterator[StreamEvent]:
+        usage: Usage | None = None
+        produced = 0
+        try:
+            with translate_upstream_errors():
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    payload = line[5:].strip()
+                    if payload == "[DONE]":
+                        break
+                    chunk = json.loads(payload)
+                    if "error" in chunk:
+                        raise UpstreamError(f"upstream: {chunk['error'].get('message', chunk)}")
+                    if chunk.get("usage"):
+                        u = chunk["usage"]
+                        usage = Usage(int(u["prompt_tokens"]), int(u["completion_tokens"]))
+                    for c in chunk.get("choices") or ():
+                        reason = c.get("finish_reason")
+                        text = _choice_text(c) or ""
+                        produced += 1 if text else 0
+                        yield Delta(
+                            int(c["index"]),
+                            text,
+                            _FINISH.get(reason, "stop") if reason else None,
+                        )
+        finally:
+            await opened.__aexit__(None, None, None)
+        # Servers that ignore include_usage: count chunks as an estimate of tokens.
+        yield usage or Usage(0, produced)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def _choice_text(choice: dict[str, Any]) -> str | None:
+    if "text" in choice:
+        return cast(str | None, choice["text"])
+    part = choice.get("delta") or choice.get("message") or {}
+    return cast(str | None, part.get("content"))
+
+
+def _request_body(request: GenerationRequest, *, stream: bool) -> tuple[str, dict[str, Any]]:
+    p = request.params
+    body: dict[str, Any] = {"model": request.model, "n": p.n, "stream": stream}
+    if request.messages is not None:
+        path = "/chat/completions"
+        body["messages"] = [{"role": m.role, "content": m.content} for m in request.messages]
+    else:
+        path = "/completions"
+        body["prompt"] = request.prompt
+    optional = {
+        "max_tokens": p.max_tokens,
+        "temperature": p.temperature,
+        "top_p": p.top_p,
+        "seed": p.seed,
+        "stop": list(p.stop) or None,
+        # vLLM-style extensions, sent only when the caller asked for them
+        "top_k": p.top_k or None,
+        "min_tokens": p.min_tokens or None,
+        "repetition_penalty": p.repetition_penalty if p.repetition_penalty != 1.0 else None,
+    }
+    body.update({k: v for k, v in optional.items() if v is not None})
+    if p.num_beams > 1:
+        body.update(use_beam_search=True, best_of=p.num_beams)
+    if stream:
+        body["stream_options"] = {"include_usage": True}
+    return path, body

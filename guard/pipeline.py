@@ -1,0 +1,171 @@
+"""The request pipeline: input guard → generate → output guard → audit.
+
+Every request that reaches the pipeline leaves exactly one ``DecisionRecord``, whether it
+is answered, fails, or is abandoned by its caller mid-stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from guard.audit.record import DecisionRecord
+from guard.audit.sink import AuditSink
+from guard.errors import GuardError
+from guard.generators.base import (
+    Completion,
+    Delta,
+    GenerationRequest,
+    Generator,
+    StreamEvent,
+    Usage,
+)
+from guard.metrics import Metrics
+from guard.policy.base import Guard, RequestContext, StageOutcome
+
+_PRECEDENCE = {"allow": 0, "flag": 1, "redact": 2, "pseudonymize": 2, "block": 3}
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)
+
+
+class Pipeline:
+    """Runs one request through the guards and the generator, and audits it."""
+
+    def __init__(
+        self,
+        *,
+        generator: Generator,
+        guard: Guard,
+        audit: AuditSink,
+        metrics: Metrics,
+        replica: str,
+    ):
+        self.generator = generator
+        self.guard = guard
+        self.audit = audit
+        self.metrics = metrics
+        self.replica = replica
+
+    def _record(
+        self, ctx: RequestContext, request: GenerationRequest, stream: bool
+    ) -> DecisionRecord:
+        params = {k: v for k, v in asdict(request.params).items() if v not in (None, ())}
+        return DecisionRecord(
+            decision_id=ctx.decision_id,
+            request_id=ctx.request_id,
+            time=datetime.now(UTC),
+            endpoint=ctx.endpoint,
+            app=ctx.app,
+            key_id=ctx.key_id,
+            replica=self.replica,
+            model=request.model,
+            stream=stream,
+            params=params,
+        )
+
+    async def _finish(self, record: DecisionRecord, error: BaseException | None) -> None:
+        if isinstance(error, GuardError):
+            record.outcome, record.error_code = "error", error.code or error.error_type
+        elif isinstance(error, GeneratorExit | asyncio.CancelledError):
+            record.outcome = "cancelled"
+        elif error is not None:
+            record.outcome, record.error_code = "error", type(error).__name__
+        record.action = max(
+            (s.action for s in record.stages), key=_PRECEDENCE.__getitem__, default="allow"
+        )
+        await self.audit.record(record)
+
+    async def complete(self, ctx: RequestContext, request: GenerationRequest) -> Completion:
+        """Guard, generate and guard a whole answer."""
+        record = self._record(ctx, request, stream=False)
+        error: BaseException | None = None
+        self.metrics.in_flight.inc()
+        try:
+            start = time.perf_counter()
+            verdict = await self.guard.check_input(ctx, request)
+            record.stages.append(verdict.outcome)
+            generated = time.perf_counter()
+            completion = await self.generator.complete(verdict.request)
+            checked = time.perf_counter()
+            record.guard_input_ms = _ms(generated - start)
+            record.generation_ms = _ms(checked - generated)
+            output = await self.guard.check_output(ctx, verdict.request, completion)
+            record.stages.append(output.outcome)
+            record.guard_output_ms = _ms(time.perf_counter() - checked)
+            usage = output.completion.usage
+            record.prompt_tokens, record.completion_tokens = (
+                usage.prompt_tokens,
+                usage.completion_tokens,
+            )
+            self.metrics.observe_generation(
+                request.model, usage.completion_tokens, checked - generated
+            )
+            return output.completion
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            self.metrics.in_flight.dec()
+            await self._finish(record, error)
+
+    async def stream(
+        self, ctx: RequestContext, request: GenerationRequest
+    ) -> AsyncIterator[StreamEvent]:
+        """Guard the prompt and start generating; errors so far raise before any response.
+
+        The returned iterator yields guarded deltas and audits the request when it ends,
+        however it ends.
+        """
+        record = self._record(ctx, request, stream=True)
+        start = time.perf_counter()
+        try:
+            verdict = await self.guard.check_input(ctx, request)
+            record.stages.append(verdict.outcome)
+            record.guard_input_ms = _ms(time.perf_counter() - start)
+            events = await self.generator.stream(verdict.request)
+        except BaseException as exc:
+            await self._finish(record, exc)
+            raise
+        output = StageOutcome("output")
+        guarded = self.guard.guard_stream(ctx, verdict.request, events, output)
+        return self._audited(record, guarded, output, start)
+
+    async def _audited(
+        self,
+        record: DecisionRecord,
+        events: AsyncIterator[StreamEvent],
+        output: StageOutcome,
+        start: float,
+    ) -> AsyncIterator[StreamEvent]:
+        error: BaseException | None = None
+        began = time.perf_counter()
+        first: float | None = None
+        self.metrics.in_flight.inc()
+        try:
+            async for event in events:
+                if first is None and isinstance(event, Delta) and event.text:
+                    first = time.perf_counter()
+                    record.time_to_first_token_ms = _ms(first - start)
+                    self.metrics.time_to_first_token.labels(model=record.model).observe(
+                        first - start
+                    )
+                if isinstance(event, Usage):
+                    record.prompt_tokens = event.prompt_tokens
+                    record.completion_tokens = event.completion_tokens
+                yield event
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            self.metrics.in_flight.dec()
+            elapsed = time.perf_counter() - began
+            record.generation_ms = _ms(elapsed)
+            record.guard_output_ms = _ms(output.elapsed_s)
+            record.stages.append(output)
+            self.metrics.observe_generation(record.model, record.completion_tokens, elapsed)
+            await self._finish(record, error)

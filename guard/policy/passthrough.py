@@ -1,0 +1,34 @@
+"""PassThroughGuard: allows everything. The explicit seam the policy engine replaces."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from guard.generators.base import Completion, GenerationRequest, StreamEvent
+from guard.policy.base import (
+    InputVerdict,
+    OutputVerdict,
+    RequestContext,
+    StageOutcome,
+)
+
+
+class PassThroughGuard:
+    """A ``Guard`` that decides ``allow`` at both stages without looking at the text."""
+
+    async def check_input(self, ctx: RequestContext, request: GenerationRequest) -> InputVerdict:
+        return InputVerdict(request=request, outcome=StageOutcome("input"))
+
+    async def check_output(
+        self, ctx: RequestContext, request: GenerationRequest, completion: Completion
+    ) -> OutputVerdict:
+        return OutputVerdict(completion=completion, outcome=StageOutcome("output"))
+
+    def guard_stream(
+        self,
+        ctx: RequestContext,
+        request: GenerationRequest,
+        events: AsyncIterator[StreamEvent],
+        outcome: StageOutcome,
+    ) -> AsyncIterator[StreamEvent]:
+        return events
