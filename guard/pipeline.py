@@ -22,6 +22,7 @@ from guard.generators.base import (
     Generator,
     StreamEvent,
     Usage,
+    close_events,
 )
 from guard.metrics import Metrics
 from guard.policy.base import Guard, RequestContext, StageOutcome
@@ -162,6 +163,7 @@ class Pipeline:
             error = exc
             raise
         finally:
+            await close_events(events)
             self.metrics.in_flight.dec()
             elapsed = time.perf_counter() - began
             record.generation_ms = _ms(elapsed)

@@ -21,7 +21,7 @@ from guard.api.deps import ContextDep, PipelineDep, SettingsDep
 from guard.api.protocol import ChatCompletionRequest, CompletionRequest
 from guard.api.sse import DONE, sse
 from guard.errors import GuardError
-from guard.generators.base import Completion, Delta, StreamEvent, Usage
+from guard.generators.base import Completion, Delta, StreamEvent, Usage, close_events
 from guard.policy.base import RequestContext
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,8 @@ async def _framed(
     except Exception:
         log.exception("stream failed after it started")
         yield sse(GuardError("the stream failed; see the server log").to_body())
+    finally:
+        await close_events(events)
     yield DONE
 
 

@@ -148,3 +148,10 @@ async def collect(events: AsyncIterator[StreamEvent], n: int) -> Completion:
             reasons[event.index] = event.finish_reason
     choices = tuple(Choice(i, "".join(parts), reasons[i]) for i, parts in enumerate(texts))
     return Completion(choices=choices, usage=usage)
+
+
+async def close_events(events: AsyncIterator[StreamEvent]) -> None:
+    """Close a stream early so its generator's cleanup (cancelling work) runs now."""
+    aclose = getattr(events, "aclose", None)
+    if aclose is not None:
+        await aclose()

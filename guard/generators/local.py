@@ -117,6 +117,7 @@ class _BatchingWorker:
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="guard-generator", daemon=True)
         self.batch_sizes: deque[int] = deque(maxlen=1000)
+        self.stats = {"batches": 0, "rows": 0, "tokens": 0, "cancelled_rows": 0}
 
     def start(self) -> None:
         self._thread.start()
@@ -181,6 +182,7 @@ class _BatchingWorker:
             self.batch_sizes.append(sum(len(j.rows) for j in jobs))
             try:
                 self._generate(jobs)
+                self._count(jobs)
             except Exception as exc:  # the model failed: every job in the batch hears why
                 log.exception("generation failed for a batch of %d request(s)", len(jobs))
                 for job in jobs:
@@ -188,6 +190,13 @@ class _BatchingWorker:
                 continue
             for job in jobs:
                 job.end()
+
+    def _count(self, jobs: list[_Job]) -> None:
+        rows = [row for job in jobs for row in job.rows]
+        self.stats["batches"] += 1
+        self.stats["rows"] += len(rows)
+        self.stats["tokens"] += sum(len(r.generated) for r in rows)
+        self.stats["cancelled_rows"] += sum(1 for r in rows if r.job.cancelled.is_set())
 
     def _generate(self, jobs: list[_Job]) -> None:
         import torch
@@ -365,6 +374,11 @@ class LocalGenerator:
 
     def queue_depth(self) -> int:
         return self._worker.queue_depth() if self._worker else 0
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Counts since start: batches, rows, generated tokens, rows whose caller left."""
+        return dict(self._worker.stats) if self._worker else {}
 
     def device_description(self) -> str:
         if self.loaded is None:

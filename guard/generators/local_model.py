@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import logging
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,9 +164,14 @@ def load_model(model: str, *, device: str, dtype: str, cache_root: Path) -> Load
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"cannot load model from {model_dir}: {exc}") from exc
     if dtype_name == "int8" and torch_device.type == "cpu":
-        network = torch.ao.quantization.quantize_dynamic(
-            network, {torch.nn.Linear}, dtype=torch.qint8
-        )
+        with warnings.catch_warnings():
+            # torch deprecates its quantized tensor types in favour of torchao; they still
+            # are the one CPU int8 path that needs nothing beyond torch.
+            warnings.filterwarnings("ignore", message=".*quantiz", category=UserWarning)
+            warnings.filterwarnings("ignore", message=".*quantiz", category=DeprecationWarning)
+            network = torch.ao.quantization.quantize_dynamic(
+                network, {torch.nn.Linear}, dtype=torch.qint8
+            )
     elif "quantization_config" not in kwargs:
         network = network.to(torch_device)
     network.eval()

