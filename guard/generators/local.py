@@ -401,11 +401,11 @@ class LocalGenerator:
         prompt_ids = await asyncio.to_thread(self._encode, request)
         room = loaded.context_length - len(prompt_ids)
         max_tokens = params.max_tokens or min(self._default_max_tokens, room)
-        if len(prompt_ids) + max_tokens > loaded.context_length:
+        if room < 1 or len(prompt_ids) + max_tokens > loaded.context_length:
             raise ContextLengthError(
                 f"This model's maximum context length is {loaded.context_length} tokens. "
-                f"However, you requested {len(prompt_ids) + max_tokens} tokens "
-                f"({len(prompt_ids)} in the messages, {max_tokens} in the completion).",
+                f"However, you requested {len(prompt_ids) + max(max_tokens, 1)} tokens "
+                f"({len(prompt_ids)} in the prompt, {max(max_tokens, 1)} in the completion).",
                 param="messages" if request.messages is not None else "prompt",
             )
         job = _Job(params, prompt_ids, max_tokens)

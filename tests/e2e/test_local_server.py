@@ -1,0 +1,79 @@
+"""The default setup end to end: the bundled SmolLM2 served by guard, the openai client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from guard.app import create_app
+from guard.config import Settings
+from tests.e2e.conftest import openai_client
+from tests.live_server import live_server
+
+MODEL = "SmolLM2-135M-Instruct"
+QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def local_base(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("local") / "guard.db"
+    settings = Settings(
+        generator="local", device="cpu", cache_dir=model_cache_dir, database_url=f"sqlite:///{db}"
+    )
+    with live_server(create_app(settings)) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def client(local_base: str) -> Iterator[openai.OpenAI]:
+    with openai_client(local_base) as client:
+        yield client
+
+
+def test_bundled_model_answers_sensibly(client: openai.OpenAI) -> None:
+    assert [m.id for m in client.models.list()] == [MODEL]
+    completion = client.chat.completions.create(model=MODEL, messages=QUESTION, temperature=0, max_tokens=30)
+    assert "Paris" in (completion.choices[0].message.content or "")
+    assert completion.usage is not None and completion.usage.prompt_tokens > 0
+
+
+def test_bundled_model_streams_tokens(client: openai.OpenAI) -> None:
+    chunks = list(
+        client.chat.completions.create(
+            model=MODEL,
+            messages=QUESTION,
+            temperature=0,
+            max_tokens=30,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    contents = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
+    assert len(contents) > 3
+    assert "Paris" in "".join(contents)
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == len(contents)
+
+
+def test_default_sampling_and_completions_endpoint(client: openai.OpenAI) -> None:
+    sampled = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=20)
+    assert sampled.choices[0].message.content
+    text = client.completions.create(model=MODEL, prompt="The capital of France is", max_tokens=5, temperature=0)
+    assert text.choices[0].text.strip()
+
+
+def test_prompt_too_long_is_400(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "word " * 9000}])
+    assert caught.value.code == "context_length_exceeded"
+
+
+def test_metrics_report_generated_tokens(local_base: str, client: openai.OpenAI) -> None:
+    client.chat.completions.create(model=MODEL, messages=QUESTION, temperature=0, max_tokens=10)
+    text = httpx.get(f"{local_base}/metrics").text
+    line = next(x for x in text.splitlines() if x.startswith(f'guard_generated_tokens_total{{model="{MODEL}"}}'))
+    assert float(line.split()[-1]) > 0
