@@ -51,5 +51,157 @@ def serve(
     uvicorn.run(application, host=settings.host, port=settings.port, log_level=settings.log_level)
 
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+bench_app = typer.Typer(help="Measure speed: medians and p95 over repeated runs.")
+app.add_typer(bench_app, name="bench")
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+@bench_app.callback(invoke_without_command=True)
+def bench_all(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Run every benchmark with its defaults (the generation one on CPU)."""
+    if ctx.invoked_subcommand is None:
+        results = {
+            "proxy": _run_proxy_bench([1, 16, 64], 400, as_json),
+            "generation": _run_generation_bench("auto", "float32,int8", 64, 5, 8, as_json),
+        }
+        if as_json:
+            _print_json(results)
+
+
+@bench_app.command("proxy")
+def bench_proxy_command(
+    concurrency: Annotated[
+        str, typer.Option(help="Comma-separated concurrency levels.")
+    ] = "1,16,64",
+    requests: Annotated[int, typer.Option(help="Requests per level and path.")] = 400,
+    as_json: JsonOption = False,
+) -> None:
+    """Proxy overhead: the fake generator directly vs through guard serve on loopback."""
+    result = _run_proxy_bench([int(c) for c in _csv(concurrency)], requests, as_json)
+    if as_json:
+        _print_json(result)
+
+
+@bench_app.command("generate")
+def bench_generate_command(
+    device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:N.")] = "auto",
+    dtypes: Annotated[str, typer.Option(help="Comma-separated dtypes.")] = "float32,int8",
+    tokens: Annotated[int, typer.Option(help="Tokens generated per request.")] = 64,
+    runs: Annotated[int, typer.Option(help="Repeated runs per figure.")] = 5,
+    batch: Annotated[int, typer.Option(help="Concurrent requests in the batched figure.")] = 8,
+    as_json: JsonOption = False,
+) -> None:
+    """Local generator tokens/s per dtype (single and batched), memory and answer agreement."""
+    result = _run_generation_bench(device, dtypes, tokens, runs, batch, as_json)
+    if as_json:
+        _print_json(result)
+
+
+def _print_json(result: object) -> None:
+    import json
+
+    typer.echo(json.dumps(result, indent=2))
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return lambda message: None if quiet else console.log(message)
+
+
+def _run_proxy_bench(concurrencies: list[int], requests: int, quiet: bool) -> dict[str, object]:
+    from rich.console import Console
+    from rich.table import Table
+
+    from guard.bench.proxy import bench_proxy
+
+    result = bench_proxy(concurrencies=concurrencies, requests=requests, progress=_progress(quiet))
+    if not quiet:
+        table = Table(title="Proxy vs direct (fake generator), latency ms")
+        for column in (
+            "concurrency",
+            "direct p50/p95",
+            "proxy p50/p95",
+            "overhead p50",
+            "direct rps",
+            "proxy rps",
+        ):
+            table.add_column(column, justify="right")
+        for row in result["load"]:
+            d, p = row["direct_ms"], row["proxy_ms"]
+            table.add_row(
+                str(row["concurrency"]),
+                f"{d['median']:.2f} / {d['p95']:.2f}",
+                f"{p['median']:.2f} / {p['p95']:.2f}",
+                f"{row['overhead_p50_ms']:.2f}",
+                f"{row['direct_rps']:.0f}",
+                f"{row['proxy_rps']:.0f}",
+            )
+        console = Console()
+        console.print(table)
+        td, tp = result["ttft_direct_ms"], result["ttft_proxy_ms"]
+        console.print(
+            f"time to first token: direct {td['median']:.2f} ms (p95 {td['p95']:.2f}), "
+            f"proxy {tp['median']:.2f} ms (p95 {tp['p95']:.2f})"
+        )
+    return result
+
+
+def _run_generation_bench(
+    device: str, dtypes: str, tokens: int, runs: int, batch: int, quiet: bool
+) -> list[dict[str, object]]:
+    from rich.console import Console
+    from rich.table import Table
+
+    from guard.bench.generation import bench_generation
+    from guard.config import Settings
+    from guard.generators.local_model import pick_device
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    settings = Settings()
+    resolved = str(pick_device(device))
+    rows = bench_generation(
+        model=settings.model,
+        device=resolved,
+        dtypes=_csv(dtypes),
+        cache_dir=settings.cache_dir,
+        tokens=tokens,
+        runs=runs,
+        batch=batch,
+        progress=_progress(quiet),
+    )
+    if not quiet:
+        table = Table(title=f"Local generator ({settings.model}), {tokens} tokens per request")
+        for column in (
+            "device",
+            "dtype",
+            "load s",
+            "tok/s p50/p95",
+            f"batch {batch} tok/s p50",
+            "RSS MiB",
+            "same answers",
+        ):
+            table.add_column(column, justify="right")
+        for row in rows:
+            single = row["tokens_per_s"]
+            batched = row[f"batch{batch}_tokens_per_s"]
+            table.add_row(
+                str(row["device"]),
+                str(row["dtype"]),
+                str(row["load_s"]),
+                f"{single['median']:.1f} / {single['p95']:.1f}",  # type: ignore[index]
+                f"{batched['median']:.1f}",  # type: ignore[index]
+                str(row["rss_mb"]),
+                str(row["same_greedy_answers_as_first_dtype"]),
+            )
+        Console().print(table)
+    return rows
+
+
 if __name__ == "__main__":
     app()

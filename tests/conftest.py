@@ -12,7 +12,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from guard.config import Settings  # noqa: E402
+from guard.config import Settings
 
 
 @pytest.fixture(autouse=True)

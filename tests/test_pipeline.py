@@ -40,7 +40,7 @@ async def test_completed_request_has_one_record_with_stages_and_tokens() -> None
     [record] = sink.records
     assert (record.decision_id, record.outcome, record.action) == ("d1", "ok", "allow")
     assert [s.stage for s in record.stages] == ["input", "output"]
-    assert record.completion_tokens == len("This is a fake answer to: hello".split())
+    assert record.completion_tokens == 7  # "This is a fake answer to: hello"
     assert record.time.tzinfo is not None
 
 

@@ -20,7 +20,10 @@ def test_text_parts_are_joined_and_developer_role_is_a_system_message() -> None:
             "model": "m",
             "messages": [
                 {"role": "developer", "content": "be brief"},
-                {"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]},
+                {
+                    "role": "user",
+                    "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}],
+                },
             ],
         }
     )
@@ -32,19 +35,23 @@ def test_text_parts_are_joined_and_developer_role_is_a_system_message() -> None:
 
 
 def test_all_generation_parameters_reach_the_sampling_params() -> None:
-    params = _chat(
-        max_completion_tokens=20,
-        max_tokens=99,
-        temperature=0.5,
-        top_p=0.9,
-        stop="END",
-        seed=7,
-        n=2,
-        top_k=40,
-        num_beams=1,
-        min_tokens=3,
-        repetition_penalty=1.2,
-    ).to_generation(max_n=8, max_tokens_limit=100).params
+    params = (
+        _chat(
+            max_completion_tokens=20,
+            max_tokens=99,
+            temperature=0.5,
+            top_p=0.9,
+            stop="END",
+            seed=7,
+            n=2,
+            top_k=40,
+            num_beams=1,
+            min_tokens=3,
+            repetition_penalty=1.2,
+        )
+        .to_generation(max_n=8, max_tokens_limit=100)
+        .params
+    )
     assert params.max_tokens == 20  # max_completion_tokens wins over the legacy max_tokens
     assert (params.temperature, params.top_p, params.top_k) == (0.5, 0.9, 40)
     assert (params.stop, params.seed, params.n) == (("END",), 7, 2)

@@ -33,7 +33,9 @@ async def test_real_postgres_is_reachable() -> None:
 
 
 def test_readyz_is_503_naming_the_database_when_it_is_unreachable() -> None:
-    settings = Settings(generator="fake", database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/test")
+    settings = Settings(
+        generator="fake", database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/test"
+    )
     with live_server(create_app(settings)) as base:
         response = httpx.get(f"{base}/readyz")
     assert response.status_code == 503

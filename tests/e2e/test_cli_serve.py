@@ -18,7 +18,10 @@ GUARD = str(Path(sys.executable).with_name("guard"))
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUARD_")}
-    env.update(GUARD_CONFIG=str(tmp_path / "none.yaml"), GUARD_DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}")
+    env.update(
+        GUARD_CONFIG=str(tmp_path / "none.yaml"),
+        GUARD_DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}",
+    )
     env.update(extra)
     return env
 

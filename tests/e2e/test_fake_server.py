@@ -16,7 +16,9 @@ HELLO = [{"role": "user", "content": "hello there"}]
 
 
 def test_chat_completion_carries_the_decision_id(fake_server: Served) -> None:
-    raw = fake_server.client().chat.completions.with_raw_response.create(model=MODEL, messages=HELLO)
+    raw = fake_server.client().chat.completions.with_raw_response.create(
+        model=MODEL, messages=HELLO
+    )
     completion = raw.parse()
     decision_id = raw.headers["x-guard-decision-id"]
     assert completion.choices[0].message.content == "This is a fake answer to: hello there"
@@ -31,7 +33,12 @@ def test_streamed_chat_ends_with_usage_and_done(fake_server: Served) -> None:
     with httpx.stream(
         "POST",
         f"{fake_server.base}/v1/chat/completions",
-        json={"model": MODEL, "messages": HELLO, "stream": True, "stream_options": {"include_usage": True}},
+        json={
+            "model": MODEL,
+            "messages": HELLO,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        },
     ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         decision_id = response.headers["x-guard-decision-id"]
@@ -45,7 +52,9 @@ def test_streamed_chat_ends_with_usage_and_done(fake_server: Served) -> None:
     assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] == 10
     assert len(fake_server.audit.by_id(decision_id)) == 1
 
-    streamed = fake_server.client().chat.completions.create(model=MODEL, messages=HELLO, stream=True)
+    streamed = fake_server.client().chat.completions.create(
+        model=MODEL, messages=HELLO, stream=True
+    )
     assert "".join(c.choices[0].delta.content or "" for c in streamed if c.choices) == text
 
 
@@ -62,7 +71,9 @@ def test_n_choices_are_returned_and_streamed(fake_server: Served) -> None:
     client = fake_server.client()
     completion = client.chat.completions.create(model=MODEL, messages=HELLO, n=3, max_tokens=2)
     assert [c.index for c in completion.choices] == [0, 1, 2]
-    stream = client.chat.completions.create(model=MODEL, messages=HELLO, n=2, max_tokens=2, stream=True)
+    stream = client.chat.completions.create(
+        model=MODEL, messages=HELLO, n=2, max_tokens=2, stream=True
+    )
     texts: dict[int, str] = {}
     for chunk in stream:
         for choice in chunk.choices:
@@ -177,8 +188,12 @@ def test_metrics_count_requests_by_route_and_status_and_tokens(fake_server: Serv
     with pytest.raises(openai.NotFoundError):
         client.chat.completions.create(model="nope", messages=HELLO)
     text = httpx.get(f"{fake_server.base}/metrics").text
-    assert 'guard_http_requests_total{method="POST",route="/v1/chat/completions",status="200"}' in text
-    assert 'guard_http_requests_total{method="POST",route="/v1/chat/completions",status="404"}' in text
+    assert (
+        'guard_http_requests_total{method="POST",route="/v1/chat/completions",status="200"}' in text
+    )
+    assert (
+        'guard_http_requests_total{method="POST",route="/v1/chat/completions",status="404"}' in text
+    )
     assert 'guard_generated_tokens_total{model="fake-model"}' in text
     assert "guard_generation_tokens_per_second_bucket" in text
     assert "guard_generator_queue_depth" in text

@@ -37,7 +37,9 @@ def client(local_base: str) -> Iterator[openai.OpenAI]:
 
 def test_bundled_model_answers_sensibly(client: openai.OpenAI) -> None:
     assert [m.id for m in client.models.list()] == [MODEL]
-    completion = client.chat.completions.create(model=MODEL, messages=QUESTION, temperature=0, max_tokens=30)
+    completion = client.chat.completions.create(
+        model=MODEL, messages=QUESTION, temperature=0, max_tokens=30
+    )
     assert "Paris" in (completion.choices[0].message.content or "")
     assert completion.usage is not None and completion.usage.prompt_tokens > 0
 
@@ -53,7 +55,9 @@ def test_bundled_model_streams_tokens(client: openai.OpenAI) -> None:
             stream_options={"include_usage": True},
         )
     )
-    contents = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
+    contents = [
+        c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content
+    ]
     assert len(contents) > 3
     assert "Paris" in "".join(contents)
     assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == len(contents)
@@ -62,18 +66,26 @@ def test_bundled_model_streams_tokens(client: openai.OpenAI) -> None:
 def test_default_sampling_and_completions_endpoint(client: openai.OpenAI) -> None:
     sampled = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=20)
     assert sampled.choices[0].message.content
-    text = client.completions.create(model=MODEL, prompt="The capital of France is", max_tokens=5, temperature=0)
+    text = client.completions.create(
+        model=MODEL, prompt="The capital of France is", max_tokens=5, temperature=0
+    )
     assert text.choices[0].text.strip()
 
 
 def test_prompt_too_long_is_400(client: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
-        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "word " * 9000}])
+        client.chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "word " * 9000}]
+        )
     assert caught.value.code == "context_length_exceeded"
 
 
 def test_metrics_report_generated_tokens(local_base: str, client: openai.OpenAI) -> None:
     client.chat.completions.create(model=MODEL, messages=QUESTION, temperature=0, max_tokens=10)
     text = httpx.get(f"{local_base}/metrics").text
-    line = next(x for x in text.splitlines() if x.startswith(f'guard_generated_tokens_total{{model="{MODEL}"}}'))
+    line = next(
+        x
+        for x in text.splitlines()
+        if x.startswith(f'guard_generated_tokens_total{{model="{MODEL}"}}')
+    )
     assert float(line.split()[-1]) > 0

@@ -46,9 +46,13 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Re
 
 
 @pytest.fixture(scope="module")
-def proxy(upstream: tuple[str, RecordingFake], tmp_path_factory: pytest.TempPathFactory) -> Iterator[openai.OpenAI]:
+def proxy(
+    upstream: tuple[str, RecordingFake], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[openai.OpenAI]:
     tmp = tmp_path_factory.mktemp("proxy")
-    settings = _settings(tmp, generator="upstream", upstream_url=f"{upstream[0]}/v1", upstream_timeout_s=5)
+    settings = _settings(
+        tmp, generator="upstream", upstream_url=f"{upstream[0]}/v1", upstream_timeout_s=5
+    )
     with live_server(create_app(settings)) as base, openai_client(base) as client:
         yield client
 
@@ -57,7 +61,9 @@ def test_upstream_models_are_listed(proxy: openai.OpenAI) -> None:
     assert [m.id for m in proxy.models.list()] == ["fake-model"]
 
 
-def test_chat_passes_through_with_parameters(proxy: openai.OpenAI, upstream: tuple[str, RecordingFake]) -> None:
+def test_chat_passes_through_with_parameters(
+    proxy: openai.OpenAI, upstream: tuple[str, RecordingFake]
+) -> None:
     completion = proxy.chat.completions.create(
         model="fake-model",
         messages=HELLO,
@@ -117,7 +123,10 @@ def test_upstream_timeout_is_504_or_an_in_band_error_once_streaming(tmp_path: Pa
     upstream_app = create_app(_settings(tmp_path / "slow", generator="fake"), generator=slow)
     with live_server(upstream_app) as upstream_base:
         settings = _settings(
-            tmp_path, generator="upstream", upstream_url=f"{upstream_base}/v1", upstream_timeout_s=0.2
+            tmp_path,
+            generator="upstream",
+            upstream_url=f"{upstream_base}/v1",
+            upstream_timeout_s=0.2,
         )
         with live_server(create_app(settings)) as base, openai_client(base) as client:
             with pytest.raises(openai.APIStatusError) as caught:

@@ -67,7 +67,9 @@ async def test_concurrent_requests_are_batched_with_the_same_answers(
 
 
 async def test_max_tokens_ends_with_length(local_generator: LocalGenerator) -> None:
-    completion = await local_generator.complete(_ask("Write a long story.", temperature=0, max_tokens=5))
+    completion = await local_generator.complete(
+        _ask("Write a long story.", temperature=0, max_tokens=5)
+    )
     assert completion.choices[0].finish_reason == "length"
     assert completion.usage.completion_tokens == 5
 
@@ -84,7 +86,9 @@ async def test_stop_string_cuts_the_answer(local_generator: LocalGenerator) -> N
 async def test_sampling_with_a_seed_repeats_and_n_gives_n_choices(
     local_generator: LocalGenerator,
 ) -> None:
-    request = _ask("Invent a name for a cat.", temperature=1.0, top_k=50, max_tokens=12, seed=1234, n=2)
+    request = _ask(
+        "Invent a name for a cat.", temperature=1.0, top_k=50, max_tokens=12, seed=1234, n=2
+    )
     first = await local_generator.complete(request)
     second = await local_generator.complete(request)
     assert len(first.choices) == 2
@@ -97,7 +101,9 @@ async def test_min_tokens_keeps_generating_past_the_natural_end(
     question = "What is the capital of France?"
     short = await local_generator.complete(_ask(question, temperature=0, max_tokens=40))
     assert short.usage.completion_tokens < 20
-    forced = await local_generator.complete(_ask(question, temperature=0, max_tokens=40, min_tokens=20))
+    forced = await local_generator.complete(
+        _ask(question, temperature=0, max_tokens=40, min_tokens=20)
+    )
     assert forced.usage.completion_tokens >= 20
 
 
@@ -107,7 +113,9 @@ async def test_beam_search_is_reachable(local_generator: LocalGenerator) -> None
     )
     assert "Paris" in completion.choices[0].text
     streamed = await collect(
-        await local_generator.stream(_ask("What is the capital of France?", num_beams=3, max_tokens=20)),
+        await local_generator.stream(
+            _ask("What is the capital of France?", num_beams=3, max_tokens=20)
+        ),
         1,
     )
     assert streamed.choices[0].text == completion.choices[0].text
@@ -116,7 +124,9 @@ async def test_beam_search_is_reachable(local_generator: LocalGenerator) -> None
 async def test_when_caller_leaves_then_generation_stops(local_generator: LocalGenerator) -> None:
     before = local_generator.stats
     events = await local_generator.stream(
-        _ask("Write a very long essay about the sea.", temperature=0, max_tokens=400, min_tokens=400)
+        _ask(
+            "Write a very long essay about the sea.", temperature=0, max_tokens=400, min_tokens=400
+        )
     )
     await anext(events)
     await events.aclose()  # type: ignore[attr-defined]
@@ -153,17 +163,23 @@ async def test_int8_on_cpu_loads_and_answers(model_cache_dir: Path) -> None:
     await generator.start()
     try:
         assert generator.device_description() == "cpu int8"
-        completion = await generator.complete(_ask("What is the capital of France?", temperature=0, max_tokens=12))
+        completion = await generator.complete(
+            _ask("What is the capital of France?", temperature=0, max_tokens=12)
+        )
         assert completion.choices[0].text.strip()
     finally:
         await generator.aclose()
 
 
-def test_combinations_that_cannot_run_are_clear_errors(model_cache_dir: Path, tmp_path: Path) -> None:
+def test_combinations_that_cannot_run_are_clear_errors(
+    model_cache_dir: Path, tmp_path: Path
+) -> None:
     import torch
 
     if not torch.cuda.is_available():
         with pytest.raises(ConfigurationError, match="no CUDA device"):
             load_model(MODEL, device="cuda", dtype="auto", cache_root=model_cache_dir)
     with pytest.raises(ModelLoadError, match="GUARD_MODEL"):
-        load_model(str(tmp_path / "missing"), device="cpu", dtype="auto", cache_root=model_cache_dir)
+        load_model(
+            str(tmp_path / "missing"), device="cpu", dtype="auto", cache_root=model_cache_dir
+        )

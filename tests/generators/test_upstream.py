@@ -52,7 +52,14 @@ async def test_transport_failures_become_upstream_errors(
 
 
 async def test_upstream_4xx_is_passed_through_with_its_status_and_message() -> None:
-    body = {"error": {"message": "bad temperature", "type": "invalid_request_error", "param": "temperature", "code": None}}
+    body = {
+        "error": {
+            "message": "bad temperature",
+            "type": "invalid_request_error",
+            "param": "temperature",
+            "code": None,
+        }
+    }
     generator = _generator(httpx.MockTransport(lambda r: httpx.Response(422, json=body)))
     with pytest.raises(UpstreamRejectedError) as caught:
         await generator.complete(REQUEST)
@@ -62,7 +69,9 @@ async def test_upstream_4xx_is_passed_through_with_its_status_and_message() -> N
 
 
 async def test_upstream_404_is_model_not_found_and_5xx_is_bad_gateway() -> None:
-    missing = _generator(httpx.MockTransport(lambda r: httpx.Response(404, json={"message": "no such model"})))
+    missing = _generator(
+        httpx.MockTransport(lambda r: httpx.Response(404, json={"message": "no such model"}))
+    )
     with pytest.raises(ModelNotFoundError):
         await missing.complete(REQUEST)
     broken = _generator(httpx.MockTransport(lambda r: httpx.Response(503, text="overloaded")))
@@ -84,7 +93,9 @@ def test_extensions_are_sent_only_when_asked_for() -> None:
     asked = GenerationRequest(
         model="m",
         messages=(ChatMessage("user", "hi"),),
-        params=SamplingParams(temperature=0, top_k=5, min_tokens=2, repetition_penalty=1.1, stop=("x",)),
+        params=SamplingParams(
+            temperature=0, top_k=5, min_tokens=2, repetition_penalty=1.1, stop=("x",)
+        ),
     )
     _, body = _request_body(asked, stream=True)
     assert body["top_k"] == 5 and body["min_tokens"] == 2 and body["repetition_penalty"] == 1.1

@@ -1,0 +1,152 @@
+"""Proxy cost: the fake generator called directly vs through ``guard serve`` on loopback.
+
+The server runs in its own process (as in production) with the fake generator; the client
+is an ``httpx.AsyncClient`` in this process. Latency per request and requests/s at each
+concurrency, and streaming time to first token, are measured for both paths in one run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from guard.bench.stats import summary
+from guard.generators.base import ChatMessage, Delta, GenerationRequest, SamplingParams
+from guard.generators.fake import FAKE_MODEL, FakeGenerator
+
+PROMPT = "Summarise the quarterly report for the board in three sentences, please."
+BODY = {"model": FAKE_MODEL, "messages": [{"role": "user", "content": PROMPT}], "max_tokens": 16}
+
+
+@contextlib.contextmanager
+def serve_fake() -> Iterator[str]:
+    """Run ``guard serve`` with the fake generator in a subprocess; yield its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GUARD_")}
+        env.update(
+            GUARD_GENERATOR="fake",
+            GUARD_LOG_LEVEL="warning",
+            GUARD_CONFIG=str(Path(tmp) / "none.yaml"),
+            GUARD_DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}",
+        )
+        guard = str(Path(sys.executable).with_name("guard"))
+        process = subprocess.Popen([guard, "serve", "--port", str(port)], env=env)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("guard serve did not start for the benchmark")
+                time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+async def _load(call: Callable[[], Any], concurrency: int, total: int) -> tuple[list[float], float]:
+    latencies: list[float] = []
+    remaining = total
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            t0 = time.perf_counter()
+            await call()
+            latencies.append(time.perf_counter() - t0)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, total / (time.perf_counter() - started)
+
+
+def _fake_request() -> GenerationRequest:
+    return GenerationRequest(
+        model=FAKE_MODEL,
+        messages=(ChatMessage("user", PROMPT),),
+        params=SamplingParams(max_tokens=16),
+    )
+
+
+async def _bench(base: str, concurrencies: list[int], requests: int) -> dict[str, Any]:
+    direct = FakeGenerator()
+    request = _fake_request()
+    rows = []
+    limits = httpx.Limits(
+        max_connections=max(concurrencies), max_keepalive_connections=max(concurrencies)
+    )
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+
+        async def through() -> None:
+            response = await client.post("/v1/chat/completions", json=BODY)
+            response.raise_for_status()
+
+        async def straight() -> None:
+            await direct.complete(request)
+
+        await _load(through, 4, 50)  # warm-up: connections, imports
+        for concurrency in concurrencies:
+            d_lat, d_rps = await _load(straight, concurrency, requests)
+            p_lat, p_rps = await _load(through, concurrency, requests)
+            rows.append(
+                {
+                    "concurrency": concurrency,
+                    "direct_ms": summary([x * 1000 for x in d_lat]),
+                    "proxy_ms": summary([x * 1000 for x in p_lat]),
+                    "overhead_p50_ms": round(
+                        (sorted(p_lat)[len(p_lat) // 2] - sorted(d_lat)[len(d_lat) // 2]) * 1000, 3
+                    ),
+                    "direct_rps": round(d_rps, 1),
+                    "proxy_rps": round(p_rps, 1),
+                }
+            )
+        ttft_direct, ttft_proxy = [], []
+        for _ in range(30):
+            t0 = time.perf_counter()
+            async for event in await direct.stream(request):
+                if isinstance(event, Delta) and event.text:
+                    ttft_direct.append(time.perf_counter() - t0)
+                    break
+            t0 = time.perf_counter()
+            async with client.stream(
+                "POST", "/v1/chat/completions", json={**BODY, "stream": True}
+            ) as response:
+                async for line in response.aiter_lines():
+                    if '"content":"' in line and '"content":""' not in line:
+                        ttft_proxy.append(time.perf_counter() - t0)
+                        break
+    return {
+        "load": rows,
+        "ttft_direct_ms": summary([x * 1000 for x in ttft_direct]),
+        "ttft_proxy_ms": summary([x * 1000 for x in ttft_proxy]),
+    }
+
+
+def bench_proxy(
+    *, concurrencies: list[int], requests: int, progress: Callable[[str], None] = lambda _: None
+) -> dict[str, Any]:
+    """Latency, throughput and time to first token, direct vs through the proxy."""
+    progress("starting guard serve (fake generator)")
+    with serve_fake() as base:
+        progress(f"proxy load at concurrency {concurrencies}")
+        return asyncio.run(_bench(base, concurrencies, requests))

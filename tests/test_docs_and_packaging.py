@@ -1,0 +1,61 @@
+"""Docs and packaging stay honest: registered parts are documented, Docker matches the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from guard.config import Settings
+from guard.generators import registered_generators
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_registered_generator_has_a_readme_section() -> None:
+    for name in registered_generators():
+        assert f"### `{name}`" in README, f"generator {name!r} is not documented in the README"
+
+
+def test_every_setting_is_in_the_readme_configuration_table() -> None:
+    for name in Settings.model_fields:
+        assert f"GUARD_{name.upper()}" in README, f"GUARD_{name.upper()} is not documented"
+
+
+def test_quick_start_is_exactly_make_run_and_make_test() -> None:
+    quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    block = re.search(r"```bash\n(.*?)```", quick_start, re.S)
+    assert block is not None
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+    assert commands == ["make run", "make test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci
+
+
+def test_docker_images_install_what_the_makefile_installs_and_serve() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    torch = re.search(r"TORCH_SPEC\s*\?=\s*(\S+)", makefile)
+    model = re.search(r"SMOLLM2_SPEC\s*\?=\s*(\S+)", makefile)
+    assert torch and model
+    for name in ("Dockerfile.cpu", "Dockerfile.cuda"):
+        dockerfile = (ROOT / "docker" / name).read_text()
+        assert torch.group(1) in dockerfile and model.group(1) in dockerfile
+        assert 'CMD ["guard", "serve"]' in dockerfile
+        assert "-c constraints.txt" in dockerfile
+        for copied in re.findall(r"^COPY (\S+)", dockerfile, re.M):
+            assert (ROOT / copied).exists(), f"{name} copies {copied}, which is missing"
+
+
+def test_compose_file_wires_guard_to_postgres_and_optional_vllm() -> None:
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "guard", "vllm"}
+    guard = services["guard"]
+    assert (ROOT / guard["build"]["dockerfile"]).exists()
+    assert guard["command"] == ["guard", "serve"]
+    assert guard["environment"]["GUARD_DATABASE_URL"].startswith("postgresql://")
+    assert guard["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["vllm"]["profiles"] == ["vllm"]
+    assert "/v1" in guard["environment"]["GUARD_UPSTREAM_URL"]
