@@ -32,7 +32,7 @@ def fake_settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def model_cache_dir() -> Path:
     """Converted bundled weights are cached where `guard serve` caches them, across runs."""
-    return Path(os.environ.get("GUARD_TEST_CACHE_DIR", Path.home() / ".cache" / "guard"))
+    return Path(os.environ.get("TEST_MODEL_CACHE_DIR", Path.home() / ".cache" / "guard"))
 
 
 @pytest.fixture(scope="session")
