@@ -25,9 +25,14 @@ from guard.generators.base import (
     close_events,
 )
 from guard.metrics import Metrics
-from guard.policy.base import Guard, RequestContext, StageOutcome
+from guard.policy.base import Action, Guard, RequestContext, StageOutcome
 
 _PRECEDENCE = {"allow": 0, "flag": 1, "redact": 2, "pseudonymize": 2, "block": 3}
+
+
+def _strongest(stages: list[StageOutcome]) -> Action:
+    """The decision across stages: block > redact/pseudonymize > flag > allow."""
+    return max((s.action for s in stages), key=_PRECEDENCE.__getitem__, default="allow")
 
 
 def _ms(seconds: float) -> float:
@@ -69,16 +74,17 @@ class Pipeline:
             params=params,
         )
 
-    async def _finish(self, record: DecisionRecord, error: BaseException | None) -> None:
+    async def _finish(
+        self, ctx: RequestContext, record: DecisionRecord, error: BaseException | None
+    ) -> None:
         if isinstance(error, GuardError):
             record.outcome, record.error_code = "error", error.code or error.error_type
         elif isinstance(error, GeneratorExit | asyncio.CancelledError):
             record.outcome = "cancelled"
         elif error is not None:
             record.outcome, record.error_code = "error", type(error).__name__
-        record.action = max(
-            (s.action for s in record.stages), key=_PRECEDENCE.__getitem__, default="allow"
-        )
+        record.action = _strongest(record.stages)
+        ctx.action = record.action
         await self.audit.record(record)
 
     async def complete(self, ctx: RequestContext, request: GenerationRequest) -> Completion:
@@ -90,6 +96,7 @@ class Pipeline:
             start = time.perf_counter()
             verdict = await self.guard.check_input(ctx, request)
             record.stages.append(verdict.outcome)
+            ctx.action = verdict.outcome.action
             generated = time.perf_counter()
             completion = await self.generator.complete(verdict.request)
             checked = time.perf_counter()
@@ -112,7 +119,7 @@ class Pipeline:
             raise
         finally:
             self.metrics.in_flight.dec()
-            await self._finish(record, error)
+            await self._finish(ctx, record, error)
 
     async def stream(
         self, ctx: RequestContext, request: GenerationRequest
@@ -127,17 +134,19 @@ class Pipeline:
         try:
             verdict = await self.guard.check_input(ctx, request)
             record.stages.append(verdict.outcome)
+            ctx.action = verdict.outcome.action
             record.guard_input_ms = _ms(time.perf_counter() - start)
             events = await self.generator.stream(verdict.request)
         except BaseException as exc:
-            await self._finish(record, exc)
+            await self._finish(ctx, record, exc)
             raise
         output = StageOutcome("output")
         guarded = self.guard.guard_stream(ctx, verdict.request, events, output)
-        return self._audited(record, guarded, output, start)
+        return self._audited(ctx, record, guarded, output, start)
 
     async def _audited(
         self,
+        ctx: RequestContext,
         record: DecisionRecord,
         events: AsyncIterator[StreamEvent],
         output: StageOutcome,
@@ -170,4 +179,4 @@ class Pipeline:
             record.guard_output_ms = _ms(output.elapsed_s)
             record.stages.append(output)
             self.metrics.observe_generation(record.model, record.completion_tokens, elapsed)
-            await self._finish(record, error)
+            await self._finish(ctx, record, error)

@@ -23,11 +23,13 @@ def _settings(request: Request) -> Settings:
 
 def _context(request: Request) -> RequestContext:
     state = request.scope["state"]
-    return RequestContext(
+    context = RequestContext(
         decision_id=state["decision_id"],
         request_id=state["request_id"],
         endpoint=request.url.path,
     )
+    state["context"] = context  # the middleware reports its action in x-guard-decision
+    return context
 
 
 PipelineDep = Annotated[Pipeline, Depends(_pipeline)]

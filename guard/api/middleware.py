@@ -6,6 +6,7 @@ and a client that goes away is still seen by the route.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -54,8 +55,9 @@ class GuardHTTPMiddleware:
                 extra = [(b"x-request-id", request_id.encode())]
                 if on_v1:
                     extra.append((b"x-guard-decision-id", state["decision_id"].encode()))
-                    if "decision_action" in state:
-                        extra.append((b"x-guard-decision", state["decision_action"].encode()))
+                    context = state.get("context")
+                    if context is not None:
+                        extra.append((b"x-guard-decision", context.action.encode()))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
@@ -98,8 +100,6 @@ class GuardHTTPMiddleware:
         error = PayloadTooLargeError(
             f"the request body is over the limit of {self.max_body} bytes (GUARD_MAX_BODY_BYTES)"
         )
-        import json
-
         payload = json.dumps(error.to_body()).encode()
         await send(
             {

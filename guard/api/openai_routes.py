@@ -61,7 +61,7 @@ def _usage(usage: Usage) -> dict[str, int]:
 
 
 def _guard_field(ctx: RequestContext) -> dict[str, Any]:
-    return {"decision_id": ctx.decision_id, "action": "allow"}
+    return {"decision_id": ctx.decision_id, "action": ctx.action}
 
 
 @router.get("/models")

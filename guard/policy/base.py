@@ -18,15 +18,20 @@ Stage = Literal["input", "output"]
 Action = Literal["allow", "flag", "redact", "pseudonymize", "block"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class RequestContext:
-    """Who is asking and under which ids; one per HTTP request."""
+    """Who is asking and under which ids; one per HTTP request.
+
+    ``action`` is the decision so far: the input stage's once the prompt is checked, the
+    final one when the request ends. The HTTP layer reports it in ``x-guard-decision``.
+    """
 
     decision_id: str
     request_id: str
     endpoint: str
     app: str = "anonymous"
     key_id: str | None = None
+    action: Action = "allow"
 
 
 @dataclass
