@@ -89,3 +89,23 @@ def test_metrics_report_generated_tokens(local_base: str, client: openai.OpenAI)
         if x.startswith(f'guard_generated_tokens_total{{model="{MODEL}"}}')
     )
     assert float(line.split()[-1]) > 0
+
+
+def test_upstream_mode_in_front_of_the_local_model_server(local_base: str, tmp_path: Path) -> None:
+    """guard (upstream) → guard (local SmolLM2): a real model behind a real upstream hop."""
+    settings = Settings(
+        generator="upstream",
+        upstream_url=f"{local_base}/v1",
+        database_url=f"sqlite:///{tmp_path / 'proxy.db'}",
+    )
+    with live_server(create_app(settings)) as base, openai_client(base) as proxy:
+        assert [m.id for m in proxy.models.list()] == [MODEL]
+        whole = proxy.chat.completions.create(
+            model=MODEL, messages=QUESTION, temperature=0, max_tokens=30
+        )
+        assert "Paris" in (whole.choices[0].message.content or "")
+        streamed = proxy.chat.completions.create(
+            model=MODEL, messages=QUESTION, temperature=0, max_tokens=30, stream=True
+        )
+        text = "".join(c.choices[0].delta.content or "" for c in streamed if c.choices)
+        assert text == whole.choices[0].message.content
