@@ -21,7 +21,15 @@ from guard.api.deps import ContextDep, PipelineDep, SettingsDep
 from guard.api.protocol import ChatCompletionRequest, CompletionRequest
 from guard.api.sse import DONE, sse
 from guard.errors import GuardError
-from guard.generators.base import Completion, Delta, StreamEvent, Usage, close_events
+from guard.generators.base import (
+    Choice,
+    Delta,
+    GenerationRequest,
+    StreamEvent,
+    Usage,
+    close_events,
+)
+from guard.pipeline import Pipeline
 from guard.policy.base import RequestContext
 
 log = logging.getLogger(__name__)
@@ -60,10 +68,6 @@ def _usage(usage: Usage) -> dict[str, int]:
     }
 
 
-def _guard_field(ctx: RequestContext) -> dict[str, Any]:
-    return {"decision_id": ctx.decision_id, "action": ctx.action}
-
-
 @router.get("/models")
 async def list_models(pipeline: PipelineDep) -> dict[str, Any]:
     models = await pipeline.generator.models()
@@ -86,28 +90,7 @@ async def chat_completions(
     generation = body.to_generation(
         max_n=settings.max_n, max_tokens_limit=settings.max_tokens_limit
     )
-    header = {"id": f"chatcmpl-{ctx.decision_id}", "created": int(time.time()), "model": body.model}
-    if body.stream:
-        events = await pipeline.stream(ctx, generation)
-        chunks = _chat_chunks(events, header, generation.params.n, body.include_usage)
-        return _event_stream(chunks)
-    completion = await _cancel_on_disconnect(request, pipeline.complete(ctx, generation))
-    return {
-        **header,
-        "object": "chat.completion",
-        "choices": [
-            {
-                "index": c.index,
-                "message": {"role": "assistant", "content": c.text},
-                "logprobs": None,
-                "finish_reason": c.finish_reason,
-            }
-            for c in completion.choices
-        ],
-        "usage": _usage(completion.usage),
-        "system_fingerprint": None,
-        "guard": _guard_field(ctx),
-    }
+    return await _respond(request, pipeline, ctx, generation, body, chat=True)
 
 
 @router.post("/completions", response_model=None)
@@ -121,23 +104,55 @@ async def completions(
     generation = body.to_generation(
         max_n=settings.max_n, max_tokens_limit=settings.max_tokens_limit
     )
-    header = {"id": f"cmpl-{ctx.decision_id}", "created": int(time.time()), "model": body.model}
+    return await _respond(request, pipeline, ctx, generation, body, chat=False)
+
+
+async def _respond(
+    request: Request,
+    pipeline: Pipeline,
+    ctx: RequestContext,
+    generation: GenerationRequest,
+    body: ChatCompletionRequest | CompletionRequest,
+    *,
+    chat: bool,
+) -> dict[str, Any] | StreamingResponse:
+    """Run the pipeline and render its answer as a chat or text completion."""
+    prefix = "chatcmpl" if chat else "cmpl"
+    header = {"id": f"{prefix}-{ctx.decision_id}", "created": int(time.time()), "model": body.model}
     if body.stream:
         events = await pipeline.stream(ctx, generation)
+        if chat:
+            return _event_stream(
+                _chat_chunks(events, header, generation.params.n, body.include_usage)
+            )
         return _event_stream(_text_chunks(events, header, body.include_usage))
-    completion: Completion = await _cancel_on_disconnect(
-        request, pipeline.complete(ctx, generation)
-    )
+    completion = await _cancel_on_disconnect(request, pipeline.complete(ctx, generation))
+    render = _chat_choice if chat else _text_choice
     return {
         **header,
-        "object": "text_completion",
-        "choices": [
-            {"index": c.index, "text": c.text, "logprobs": None, "finish_reason": c.finish_reason}
-            for c in completion.choices
-        ],
+        "object": "chat.completion" if chat else "text_completion",
+        "choices": [render(choice) for choice in completion.choices],
         "usage": _usage(completion.usage),
         "system_fingerprint": None,
-        "guard": _guard_field(ctx),
+        "guard": {"decision_id": ctx.decision_id, "action": ctx.action},
+    }
+
+
+def _chat_choice(choice: Choice) -> dict[str, Any]:
+    return {
+        "index": choice.index,
+        "message": {"role": "assistant", "content": choice.text},
+        "logprobs": None,
+        "finish_reason": choice.finish_reason,
+    }
+
+
+def _text_choice(choice: Choice) -> dict[str, Any]:
+    return {
+        "index": choice.index,
+        "text": choice.text,
+        "logprobs": None,
+        "finish_reason": choice.finish_reason,
     }
 
 
