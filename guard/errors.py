@@ -13,6 +13,7 @@ with the class's HTTP status. Policy outcomes (block, redact) are decisions, not
     ├── ConfigurationError          500 server_error (a setting that cannot run; raised at start)
     │   └── ModelLoadError          500 server_error (a model that is missing or cannot load)
     ├── GenerationError             500 server_error (the local generator failed)
+    ├── DetectorError               500 server_error (a detector failed; the policy's on_error decides)
     └── UpstreamError               502 upstream_error (the upstream model server failed)
         ├── UpstreamUnavailableError 502 upstream_error, code upstream_unavailable
         ├── UpstreamTimeoutError     504 upstream_error, code upstream_timeout
@@ -93,6 +94,14 @@ class ModelLoadError(ConfigurationError):
 
 class GenerationError(GuardError):
     """The local generator failed while generating."""
+
+
+class DetectorError(GuardError):
+    """A detector could not judge a text (model failure, unparseable verdict).
+
+    The policy engine catches it and applies the rule's ``on_error`` (block or allow); it
+    reaches a caller only through that decision.
+    """
 
 
 class UpstreamError(GuardError):

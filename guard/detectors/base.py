@@ -1,0 +1,76 @@
+"""The Detector protocol and the Finding every detector returns.
+
+A detector looks at texts and reports findings; it knows nothing of HTTP, policies or the
+database. Each finding carries its own evidence (which detector, which pattern, model or
+example, the score and the threshold it passed, the span), so explanations are built from
+findings and never reconstructed later. Evidence never contains the matched text itself.
+
+Detectors are batched: ``detect`` takes several texts and returns one list of findings per
+text, so that model-backed detectors can run one forward pass for many messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a detector found in one text.
+
+    ``start``/``end`` are offsets into the text the detector was given. ``category`` is the
+    entity or category (``EMAIL_ADDRESS``, ``prompt_injection``); ``evidence`` names what
+    matched (a pattern's name, a model, the nearest example phrase), never the matched text.
+    """
+
+    detector: str
+    category: str
+    start: int
+    end: int
+    score: float
+    threshold: float
+    evidence: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class DetectorConfig(BaseModel):
+    """Base of every detector's settings in a policy's ``detector:`` mapping.
+
+    Unknown keys are errors. ``type`` names the detector in the registry.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+
+
+@dataclass(frozen=True)
+class DetectorContext:
+    """What a detector may need from outside the policy file while it loads."""
+
+    policy_dir: Path = Path(".")
+    device: str = "auto"
+    # A generator for detectors that ask a model (the judge); None where there is none.
+    generator: Any = None
+    # Shared heavy resources (models), keyed by the detector that built them.
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Finds things in texts. Built from its ``Config`` by ``create``; ``detect`` is batched."""
+
+    type_name: ClassVar[str]
+    Config: ClassVar[type[DetectorConfig]]
+
+    @classmethod
+    def create(cls, config: Any, context: DetectorContext) -> Detector:
+        """Build (and load) a detector from validated settings."""
+
+    async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
+        """One list of findings per text, offsets into that text."""
