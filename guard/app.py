@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,18 +11,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from guard import __version__
-from guard.api import health, openai_routes
+from guard.api import guard_routes, health, openai_routes
 from guard.api.errors import install_error_handlers
 from guard.api.middleware import GuardHTTPMiddleware
 from guard.audit.database import Database
 from guard.audit.sink import AuditSink, LogAuditSink
 from guard.config import Settings
+from guard.detectors.base import DetectorContext
+from guard.errors import ConfigurationError
 from guard.generators import build_generator
 from guard.generators.base import Generator
 from guard.metrics import Metrics
 from guard.pipeline import Pipeline
 from guard.policy.base import Guard
-from guard.policy.passthrough import PassThroughGuard
+from guard.policy.engine import PolicyGuard
+from guard.policy.evaluate import Evaluator
+from guard.policy.loader import PolicyLoadError
+from guard.policy.store import PolicyStore
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +45,12 @@ def create_app(
     database = Database(settings.database_url)
     queue_depth = getattr(generator, "queue_depth", None)
     metrics = Metrics(queue_depth=queue_depth if callable(queue_depth) else (lambda: 0))
+    store: PolicyStore | None = None
+    if guard is None:
+        store, guard = build_policy_guard(settings, generator, metrics)
     pipeline = Pipeline(
         generator=generator,
-        guard=guard or PassThroughGuard(),
+        guard=guard,
         audit=audit or LogAuditSink(),
         metrics=metrics,
         replica=settings.replica_id,
@@ -51,9 +61,16 @@ def create_app(
         log.info("starting %s generator; database %s", settings.generator, database.describe())
         await generator.start()
         app.state.generator_started = True
+        watcher = None
+        if store is not None and settings.policy_watch:
+            watcher = asyncio.create_task(store.watch(), name="policy-watcher")
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
             app.state.generator_started = False
             await generator.aclose()
             await pipeline.audit.aclose()
@@ -70,8 +87,43 @@ def create_app(
     app.state.metrics = metrics
     app.state.database = database
     app.state.generator_started = False
+    app.state.policy_store = store
     install_error_handlers(app)
     app.include_router(openai_routes.router)
+    app.include_router(guard_routes.router)
     app.include_router(health.router)
     app.add_middleware(GuardHTTPMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     return app
+
+
+def build_policy_guard(
+    settings: Settings, generator: Generator, metrics: Metrics
+) -> tuple[PolicyStore, PolicyGuard]:
+    """Load the policy directory (refusing to start on any problem) and the guard over it."""
+    if not settings.policy_dir.is_dir():
+        raise ConfigurationError(f"GUARD_POLICY_DIR {settings.policy_dir} is not a directory")
+    context = DetectorContext(
+        policy_dir=settings.policy_dir, device=settings.detector_device, generator=generator
+    )
+    store = PolicyStore(
+        settings.policy_dir,
+        context,
+        on_reload=lambda ok: metrics.policy_reloads.labels(result="ok" if ok else "error").inc(),
+    )
+    try:
+        loaded = store.load()
+    except PolicyLoadError as exc:
+        raise ConfigurationError(f"invalid policies:\n{exc.message}") from exc
+    if loaded.for_app("anonymous") is None:
+        log.warning("no policy applies to anonymous traffic: such requests will be refused")
+    evaluator = Evaluator(
+        on_fail_open=lambda rule, det: metrics.fail_open.labels(rule=rule, detector=det).inc()
+    )
+    guard = PolicyGuard(
+        store,
+        evaluator,
+        hash_key=settings.hash_key.encode() if settings.hash_key else None,
+        holdback_chars=settings.stream_holdback_chars,
+        scan_chars=settings.stream_scan_chars,
+    )
+    return store, guard

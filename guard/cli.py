@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -52,6 +53,124 @@ def serve(
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+PathsArgument = Annotated[
+    list[Path] | None, typer.Argument(help="Policy files or folders (default: GUARD_POLICY_DIR).")
+]
+
+policy_app = typer.Typer(help="Validate, test and explain policies.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+def _policy_paths(paths: list[Path] | None) -> list[Path]:
+    from guard.config import Settings
+
+    return list(paths) if paths else [Settings().policy_dir]
+
+
+def _load_or_exit(paths: list[Path]):  # type: ignore[no-untyped-def]
+    from guard.detectors.base import DetectorContext
+    from guard.policy.loader import PolicyLoadError, load_policies
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        return load_policies(paths, DetectorContext(policy_dir=paths[0]))
+    except PolicyLoadError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1) from exc
+
+
+@policy_app.command("validate")
+def policy_validate(paths: PathsArgument = None) -> None:
+    """Check policy files; print file:line: reason for each problem and exit 1 if any."""
+    found = _load_or_exit(_policy_paths(paths))
+    for policy in found.policies.values():
+        typer.echo(
+            f"ok: policy {policy.name} version {policy.version} "
+            f"({len(policy.rules)} rules, {len(policy.tests)} tests, {len(policy.files)} files)"
+        )
+
+
+@policy_app.command("test")
+def policy_test(paths: PathsArgument = None) -> None:
+    """Run the tests embedded in policy files with the real detectors; exit 1 on a failure."""
+    import asyncio
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from guard.policy.testing import run_policy_tests
+
+    found = _load_or_exit(_policy_paths(paths))
+    results = asyncio.run(run_policy_tests(found))
+    table = Table(title="policy tests")
+    for column in ("", "file", "stage", "text", "expected", "got", "problem"):
+        table.add_column(column)
+    for r in results:
+        table.add_row(
+            "[green]pass[/]" if r.passed else "[red]FAIL[/]",
+            f"{Path(r.file).name}#{r.index + 1}",
+            r.test.stage,
+            r.label,
+            r.test.expect.action,
+            f"{r.action} {','.join(r.rules)}".strip(),
+            r.problem or "",
+        )
+    console = Console(width=160)
+    console.print(table)
+    failed = [r for r in results if not r.passed]
+    console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@policy_app.command("explain")
+def policy_explain(
+    text: Annotated[str, typer.Argument(help="The text to decide on.")],
+    stage: Annotated[str, typer.Option(help="input or output.")] = "input",
+    app_name: Annotated[str, typer.Option("--app", help="Whose policy to apply.")] = "anonymous",
+    paths: Annotated[
+        list[Path] | None, typer.Option("--policy", help="Policy files or folders.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the decision on TEXT and its explanation."""
+    import asyncio
+    import json
+
+    from guard.policy.evaluate import Evaluator
+    from guard.policy.explain import explain
+
+    if stage not in ("input", "output"):
+        raise typer.BadParameter("stage must be input or output")
+    found = _load_or_exit(_policy_paths(paths))
+    policy = found.for_app(app_name)
+    if policy is None:
+        typer.echo(f"no policy applies to app {app_name!r}", err=True)
+        raise typer.Exit(1)
+    evaluation = asyncio.run(Evaluator().evaluate(policy, stage, [text]))  # type: ignore[arg-type]
+    outcome = evaluation.outcome
+    explanation = explain([outcome])
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "action": outcome.action,
+                    "rules": list(outcome.rules),
+                    "explanation": explanation,
+                },
+                indent=2,
+            )
+        )
+        return
+    typer.echo(f"decision: {outcome.action} (policy {policy.name} version {policy.version})")
+    if outcome.rules:
+        typer.echo(f"rules: {', '.join(outcome.rules)}")
+    for item in explanation:
+        for line in item["sentences"]:
+            typer.echo(f"- {line}")
+
+
 bench_app = typer.Typer(help="Measure speed: medians and p95 over repeated runs.")
 app.add_typer(bench_app, name="bench")
 

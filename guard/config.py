@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     # storage and policies
     database_url: str = "sqlite:///./guard.db"
     policy_dir: Path = Path("policies")
+    policy_watch: bool = True
+    detector_device: str = "auto"
+    hash_key: str | None = None
+    stream_holdback_chars: int = Field(default=96, ge=0, le=10_000)
+    stream_scan_chars: int = Field(default=48, ge=1, le=10_000)
+    admin_key: str | None = None
 
     log_level: str = "info"
 

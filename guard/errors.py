@@ -6,14 +6,18 @@ with the class's HTTP status. Policy outcomes (block, redact) are decisions, not
 
     GuardError                      500 server_error
     ├── InvalidRequestError         400 invalid_request_error
-    │   └── ContextLengthError      400 invalid_request_error, code context_length_exceeded
+    │   ├── ContextLengthError      400 invalid_request_error, code context_length_exceeded
+    │   ├── ConstraintError         400 invalid_request_error, code constraint_violation
+    │   └── ContentBlockedError     400 invalid_request_error, code content_policy_violation
+    ├── ForbiddenError              403 permission_error
+    │   └── NoPolicyError           403 permission_error, code no_policy
     ├── ModelNotFoundError          404 invalid_request_error, code model_not_found
     ├── PayloadTooLargeError        413 invalid_request_error, code request_too_large
     ├── ServiceUnavailableError     503 server_error (not ready yet, shutting down)
     ├── ConfigurationError          500 server_error (a setting that cannot run; raised at start)
     │   └── ModelLoadError          500 server_error (a model that is missing or cannot load)
     ├── GenerationError             500 server_error (the local generator failed)
-    ├── DetectorError               500 server_error (a detector failed; the policy's on_error decides)
+    ├── DetectorError               500 server_error (a detector failed; on_error decides)
     └── UpstreamError               502 upstream_error (the upstream model server failed)
         ├── UpstreamUnavailableError 502 upstream_error, code upstream_unavailable
         ├── UpstreamTimeoutError     504 upstream_error, code upstream_timeout
@@ -59,6 +63,47 @@ class ContextLengthError(InvalidRequestError):
     """Prompt plus requested tokens do not fit the model's context window."""
 
     default_code = "context_length_exceeded"
+
+
+class ConstraintError(InvalidRequestError):
+    """The request is outside its policy's constraints, which say to refuse."""
+
+    default_code = "constraint_violation"
+
+
+class ContentBlockedError(InvalidRequestError):
+    """The input guard blocked the prompt; carries the decision id and where to read why."""
+
+    default_code = "content_policy_violation"
+
+    def __init__(self, message: str, *, decision_id: str, rules: tuple[str, ...]):
+        super().__init__(message)
+        self.decision_id = decision_id
+        self.rules = rules
+
+    @property
+    def explanation_url(self) -> str:
+        return f"/v1/decisions/{self.decision_id}/explanation"
+
+    def to_body(self) -> dict[str, dict[str, str | None]]:
+        body = super().to_body()
+        body["error"]["decision_id"] = self.decision_id
+        body["error"]["explanation_url"] = self.explanation_url
+        return body
+
+
+class ForbiddenError(GuardError):
+    """The caller may not use this route."""
+
+    status_code = 403
+    error_type = "permission_error"
+    default_code = "forbidden"
+
+
+class NoPolicyError(ForbiddenError):
+    """No policy applies to the calling app; guard fails closed."""
+
+    default_code = "no_policy"
 
 
 class ModelNotFoundError(GuardError):

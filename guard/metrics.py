@@ -95,6 +95,24 @@ class Metrics:
             registry=self.registry,
         )
         self.queue_depth.set_function(queue_depth)
+        self.decisions = Counter(
+            "guard_decisions_total",
+            "Decisions by stage and action",
+            ["stage", "action"],
+            registry=self.registry,
+        )
+        self.policy_reloads = Counter(
+            "guard_policy_reloads_total",
+            "Policy reloads by result (ok, error); a rejected reload keeps the old policies",
+            ["result"],
+            registry=self.registry,
+        )
+        self.fail_open = Counter(
+            "guard_detector_fail_open_total",
+            "Detector failures that a rule let through (on_error: allow)",
+            ["rule", "detector"],
+            registry=self.registry,
+        )
         self.registry.register(_CudaMemoryCollector())
 
     def observe_http(self, route: str, method: str, status: int, seconds: float) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from guard.audit.record import DecisionRecord
 from guard.audit.sink import AuditSink
-from guard.errors import GuardError
+from guard.errors import ContentBlockedError, GuardError
 from guard.generators.base import (
     Completion,
     Delta,
@@ -25,7 +25,7 @@ from guard.generators.base import (
     close_events,
 )
 from guard.metrics import Metrics
-from guard.policy.base import Action, Guard, RequestContext, StageOutcome
+from guard.policy.base import Action, Guard, InputVerdict, RequestContext, Stage, StageOutcome
 
 _PRECEDENCE = {"allow": 0, "flag": 1, "redact": 2, "pseudonymize": 2, "block": 3}
 
@@ -77,15 +77,70 @@ class Pipeline:
     async def _finish(
         self, ctx: RequestContext, record: DecisionRecord, error: BaseException | None
     ) -> None:
-        if isinstance(error, GuardError):
+        if isinstance(error, ContentBlockedError):
+            pass  # a block is a decision, not a failure
+        elif isinstance(error, GuardError):
             record.outcome, record.error_code = "error", error.code or error.error_type
         elif isinstance(error, GeneratorExit | asyncio.CancelledError):
             record.outcome = "cancelled"
         elif error is not None:
             record.outcome, record.error_code = "error", type(error).__name__
         record.action = _strongest(record.stages)
+        policies = [s for s in record.stages if s.policy]
+        if policies:
+            record.policy, record.policy_version = policies[0].policy, policies[0].policy_version
         ctx.action = record.action
+        ctx.rules = tuple(dict.fromkeys(r for s in record.stages for r in s.rules))
+        for stage in record.stages:
+            self.metrics.decisions.labels(stage=stage.stage, action=stage.action).inc()
         await self.audit.record(record)
+
+    async def _check_input(
+        self, ctx: RequestContext, request: GenerationRequest, record: DecisionRecord
+    ) -> InputVerdict:
+        """Run the input guard; a block becomes the 400 the caller gets."""
+        verdict = await self.guard.check_input(ctx, request)
+        record.stages.append(verdict.outcome)
+        ctx.action = verdict.outcome.action
+        ctx.rules = verdict.outcome.rules
+        if verdict.outcome.action == "block":
+            raise ContentBlockedError(
+                verdict.outcome.message or "The request was blocked by the content policy.",
+                decision_id=ctx.decision_id,
+                rules=verdict.outcome.rules,
+            )
+        return verdict
+
+    async def scan(
+        self, ctx: RequestContext, stage: Stage, texts: list[str]
+    ) -> tuple[StageOutcome, list[str]]:
+        """Decide on texts without generating (``POST /v1/guard/scan``); audited like the rest."""
+        record = DecisionRecord(
+            decision_id=ctx.decision_id,
+            request_id=ctx.request_id,
+            time=datetime.now(UTC),
+            endpoint=ctx.endpoint,
+            app=ctx.app,
+            key_id=ctx.key_id,
+            replica=self.replica,
+            model="",
+            stream=False,
+        )
+        error: BaseException | None = None
+        try:
+            scan = getattr(self.guard, "scan", None)
+            if scan is None:
+                outcome, rewritten = StageOutcome(stage), list(texts)
+            else:
+                evaluation, rewritten = await scan(ctx, stage, texts)
+                outcome = evaluation.outcome
+            record.stages.append(outcome)
+            return outcome, rewritten
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            await self._finish(ctx, record, error)
 
     async def complete(self, ctx: RequestContext, request: GenerationRequest) -> Completion:
         """Guard, generate and guard a whole answer."""
@@ -94,15 +149,13 @@ class Pipeline:
         self.metrics.in_flight.inc()
         try:
             start = time.perf_counter()
-            verdict = await self.guard.check_input(ctx, request)
-            record.stages.append(verdict.outcome)
-            ctx.action = verdict.outcome.action
+            verdict = await self._check_input(ctx, request, record)
             generated = time.perf_counter()
             completion = await self.generator.complete(verdict.request)
             checked = time.perf_counter()
             record.guard_input_ms = _ms(generated - start)
             record.generation_ms = _ms(checked - generated)
-            output = await self.guard.check_output(ctx, verdict.request, completion)
+            output = await self.guard.check_output(ctx, verdict, completion)
             record.stages.append(output.outcome)
             record.guard_output_ms = _ms(time.perf_counter() - checked)
             usage = output.completion.usage
@@ -141,7 +194,7 @@ class Pipeline:
             await self._finish(ctx, record, exc)
             raise
         output = StageOutcome("output")
-        guarded = self.guard.guard_stream(ctx, verdict.request, events, output)
+        guarded = self.guard.guard_stream(ctx, verdict, events, output)
         return self._audited(ctx, record, guarded, output, start)
 
     async def _audited(

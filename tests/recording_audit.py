@@ -15,5 +15,9 @@ class RecordingAuditSink:
     async def aclose(self) -> None:
         return None
 
+    def get(self, decision_id: str) -> DecisionRecord | None:
+        found = self.by_id(decision_id)
+        return found[-1] if found else None
+
     def by_id(self, decision_id: str) -> list[DecisionRecord]:
         return [r for r in self.records if r.decision_id == decision_id]

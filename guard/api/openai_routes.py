@@ -123,9 +123,9 @@ async def _respond(
         events = await pipeline.stream(ctx, generation)
         if chat:
             return _event_stream(
-                _chat_chunks(events, header, generation.params.n, body.include_usage)
+                _chat_chunks(events, header, generation.params.n, body.include_usage, ctx)
             )
-        return _event_stream(_text_chunks(events, header, body.include_usage))
+        return _event_stream(_text_chunks(events, header, body.include_usage, ctx))
     completion = await _cancel_on_disconnect(request, pipeline.complete(ctx, generation))
     render = _chat_choice if chat else _text_choice
     return {
@@ -134,7 +134,7 @@ async def _respond(
         "choices": [render(choice) for choice in completion.choices],
         "usage": _usage(completion.usage),
         "system_fingerprint": None,
-        "guard": {"decision_id": ctx.decision_id, "action": ctx.action},
+        "guard": _guard_field(ctx),
     }
 
 
@@ -164,11 +164,16 @@ def _event_stream(chunks: AsyncIterator[bytes]) -> StreamingResponse:
     )
 
 
+def _guard_field(ctx: RequestContext) -> dict[str, Any]:
+    return {"decision_id": ctx.decision_id, "action": ctx.action, "rules": list(ctx.rules)}
+
+
 async def _framed(
     events: AsyncIterator[StreamEvent],
     render: Callable[[Delta], dict[str, Any]],
     header: dict[str, Any],
     include_usage: bool,
+    ctx: RequestContext,
 ) -> AsyncIterator[bytes]:
     """Frame events as SSE; after the 200 is out, an error becomes an in-band event."""
     try:
@@ -178,6 +183,8 @@ async def _framed(
                     yield sse({**header, "choices": [], "usage": _usage(event)})
                 continue
             chunk = {**header, "choices": [render(event)]}
+            if event.finish_reason == "content_filter":
+                chunk["guard"] = _guard_field(ctx)
             if include_usage:
                 chunk["usage"] = None
             yield sse(chunk)
@@ -192,7 +199,11 @@ async def _framed(
 
 
 async def _chat_chunks(
-    events: AsyncIterator[StreamEvent], header: dict[str, Any], n: int, include_usage: bool
+    events: AsyncIterator[StreamEvent],
+    header: dict[str, Any],
+    n: int,
+    include_usage: bool,
+    ctx: RequestContext,
 ) -> AsyncIterator[bytes]:
     header = {**header, "object": "chat.completion.chunk", "system_fingerprint": None}
     for index in range(n):
@@ -219,12 +230,15 @@ async def _chat_chunks(
             "finish_reason": delta.finish_reason,
         }
 
-    async for chunk in _framed(events, render, header, include_usage):
+    async for chunk in _framed(events, render, header, include_usage, ctx):
         yield chunk
 
 
 async def _text_chunks(
-    events: AsyncIterator[StreamEvent], header: dict[str, Any], include_usage: bool
+    events: AsyncIterator[StreamEvent],
+    header: dict[str, Any],
+    include_usage: bool,
+    ctx: RequestContext,
 ) -> AsyncIterator[bytes]:
     header = {**header, "object": "text_completion", "system_fingerprint": None}
 
@@ -236,5 +250,5 @@ async def _text_chunks(
             "finish_reason": delta.finish_reason,
         }
 
-    async for chunk in _framed(events, render, header, include_usage):
+    async for chunk in _framed(events, render, header, include_usage, ctx):
         yield chunk

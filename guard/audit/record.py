@@ -35,3 +35,5 @@ class DecisionRecord:
     generation_ms: float = 0.0
     guard_output_ms: float = 0.0
     time_to_first_token_ms: float | None = None
+    policy: str | None = None
+    policy_version: str | None = None

@@ -7,6 +7,7 @@ protocol; the pipeline already calls it exactly once per request on every path.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Protocol
 
 from guard.audit.record import DecisionRecord
@@ -19,19 +20,30 @@ class AuditSink(Protocol):
 
     async def record(self, record: DecisionRecord) -> None: ...
 
+    def get(self, decision_id: str) -> DecisionRecord | None: ...
+
     async def aclose(self) -> None: ...
 
 
 class LogAuditSink:
-    """Logs each decision's ids, action, outcome and timings (never prompt or answer text)."""
+    """Logs each decision's ids, action, outcome and timings (never prompt or answer text),
+    and keeps the most recent records in memory so their explanations can be served."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = 10_000) -> None:
         self.count = 0
+        self._keep = keep
+        self._recent: OrderedDict[str, DecisionRecord] = OrderedDict()
+
+    def get(self, decision_id: str) -> DecisionRecord | None:
+        return self._recent.get(decision_id)
 
     async def record(self, record: DecisionRecord) -> None:
         self.count += 1
+        self._recent[record.decision_id] = record
+        while len(self._recent) > self._keep:
+            self._recent.popitem(last=False)
         log.info(
-            "decision %s request=%s endpoint=%s app=%s model=%s action=%s outcome=%s%s "
+            "decision %s request=%s endpoint=%s app=%s model=%s action=%s rules=%s outcome=%s%s "
             "tokens=%d/%d guard_in=%.1fms gen=%.1fms guard_out=%.1fms",
             record.decision_id,
             record.request_id,
@@ -39,6 +51,7 @@ class LogAuditSink:
             record.app,
             record.model,
             record.action,
+            ",".join(r for s in record.stages for r in s.rules) or "-",
             record.outcome,
             f" error={record.error_code}" if record.error_code else "",
             record.prompt_tokens,

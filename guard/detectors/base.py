@@ -49,6 +49,11 @@ class DetectorConfig(BaseModel):
     type: str
 
 
+# Heavy models (spaCy, embedding models) are loaded once per process and shared by every
+# rule and every policy reload that uses them.
+PROCESS_SHARED: dict[str, Any] = {}
+
+
 @dataclass(frozen=True)
 class DetectorContext:
     """What a detector may need from outside the policy file while it loads."""
@@ -58,7 +63,7 @@ class DetectorContext:
     # A generator for detectors that ask a model (the judge); None where there is none.
     generator: Any = None
     # Shared heavy resources (models), keyed by the detector that built them.
-    shared: dict[str, Any] = field(default_factory=dict)
+    shared: dict[str, Any] = field(default_factory=lambda: PROCESS_SHARED)
 
 
 @runtime_checkable

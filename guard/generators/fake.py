@@ -49,11 +49,13 @@ class FakeGenerator:
         model: str = FAKE_MODEL,
         token_delay_s: float = 0.0,
         default_max_tokens: int = 512,
+        chunk_chars: int = 0,
     ):
         self._handler = handler
         self._model = model
         self._delay = token_delay_s
         self._default_max_tokens = default_max_tokens
+        self._chunk_chars = chunk_chars
         self.started = False
         self.cancelled_streams = 0
 
@@ -81,7 +83,13 @@ class FakeGenerator:
 
     async def _events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         params = request.params
-        words = self._handler(request).split(" ")
+        answer = self._handler(request)
+        if self._chunk_chars:  # fixed-size pieces, so that words split across tokens
+            step = self._chunk_chars
+            words = [answer[i : i + step] for i in range(0, len(answer), step)] or [""]
+        else:
+            words = answer.split(" ")
+        joiner = "" if self._chunk_chars else " "
         limit = params.max_tokens or self._default_max_tokens
         prompt_text = request.prompt or " ".join(m.content for m in request.messages or ())
         produced = 0
@@ -94,7 +102,7 @@ class FakeGenerator:
                 for count, word in enumerate(words, start=1):
                     if self._delay:
                         await asyncio.sleep(self._delay)
-                    text = word if count == 1 else f"{text} {word}"
+                    text = word if count == 1 else f"{text}{joiner}{word}"
                     piece = buffer.feed(text)
                     if piece:
                         yield Delta(index, piece)

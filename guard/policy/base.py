@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
+from guard.detectors.base import Finding
 from guard.generators.base import Completion, GenerationRequest, StreamEvent
 
 Stage = Literal["input", "output"]
@@ -32,24 +33,65 @@ class RequestContext:
     app: str = "anonymous"
     key_id: str | None = None
     action: Action = "allow"
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fired:
+    """A finding that fired a rule, with offsets into the text the caller sent.
+
+    ``message_index`` is the chat message it was found in (0 for a plain text).
+    """
+
+    rule_id: str
+    action: Action
+    mode: Literal["enforce", "shadow"]
+    stage: Stage
+    message_index: int
+    finding: Finding
+    message: str
+
+
+@dataclass(frozen=True)
+class DetectorFailure:
+    """A detector that failed, and the fail mode its rule applied."""
+
+    rule_id: str
+    detector: str
+    error: str
+    fail_mode: Literal["block", "allow"]
 
 
 @dataclass
 class StageOutcome:
-    """What one guard stage decided, and how long it took."""
+    """What one guard stage decided, why, and how long it took."""
 
     stage: Stage
     action: Action = "allow"
     rules: tuple[str, ...] = ()
     elapsed_s: float = 0.0
+    fired: list[Fired] = field(default_factory=list)
+    failures: list[DetectorFailure] = field(default_factory=list)
+    policy: str | None = None
+    policy_version: str | None = None
+    message: str | None = None
+
+    @property
+    def shadow_rules(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.rule_id for f in self.fired if f.mode == "shadow"))
 
 
 @dataclass
 class InputVerdict:
-    """The request to generate from (possibly rewritten) and the input stage's outcome."""
+    """The request to generate from (possibly rewritten) and the input stage's outcome.
+
+    ``state`` is the guard's per-request memory (e.g. pseudonym mappings), handed back to
+    the output stage and dropped with the request.
+    """
 
     request: GenerationRequest
     outcome: StageOutcome
+    state: Any = None
 
 
 @dataclass
@@ -65,14 +107,14 @@ class Guard(Protocol):
         """Decide on the prompt before it reaches the generator."""
 
     async def check_output(
-        self, ctx: RequestContext, request: GenerationRequest, completion: Completion
+        self, ctx: RequestContext, verdict: InputVerdict, completion: Completion
     ) -> OutputVerdict:
         """Decide on a finished answer before the caller sees it."""
 
     def guard_stream(
         self,
         ctx: RequestContext,
-        request: GenerationRequest,
+        verdict: InputVerdict,
         events: AsyncIterator[StreamEvent],
         outcome: StageOutcome,
     ) -> AsyncIterator[StreamEvent]:

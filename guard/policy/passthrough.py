@@ -20,14 +20,14 @@ class PassThroughGuard:
         return InputVerdict(request=request, outcome=StageOutcome("input"))
 
     async def check_output(
-        self, ctx: RequestContext, request: GenerationRequest, completion: Completion
+        self, ctx: RequestContext, verdict: InputVerdict, completion: Completion
     ) -> OutputVerdict:
         return OutputVerdict(completion=completion, outcome=StageOutcome("output"))
 
     def guard_stream(
         self,
         ctx: RequestContext,
-        request: GenerationRequest,
+        verdict: InputVerdict,
         events: AsyncIterator[StreamEvent],
         outcome: StageOutcome,
     ) -> AsyncIterator[StreamEvent]:

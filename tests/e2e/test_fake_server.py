@@ -27,7 +27,7 @@ def test_chat_completion_carries_the_decision_id(fake_server: Served) -> None:
     assert completion.id == f"chatcmpl-{decision_id}"
     assert raw.headers["x-request-id"]
     assert raw.headers["x-guard-decision"] == "allow"
-    assert completion.guard == {"decision_id": decision_id, "action": "allow"}  # type: ignore[attr-defined]
+    assert completion.guard == {"decision_id": decision_id, "action": "allow", "rules": []}  # type: ignore[attr-defined]
     assert [r.decision_id for r in fake_server.audit.by_id(decision_id)] == [decision_id]
 
 

@@ -1,0 +1,123 @@
+"""guard's own routes: scan without generating, the active policies, explanations."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import Field, model_validator
+
+from guard.api.deps import AdminDep, ContextDep, PipelineDep
+from guard.api.protocol import Message, _Strict
+from guard.errors import GuardError
+from guard.policy.explain import explain, finding_record
+
+router = APIRouter(prefix="/v1")
+
+
+class ScanRequest(_Strict):
+    stage: Literal["input", "output"]
+    text: str | None = Field(default=None, strict=True)
+    messages: list[Message] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_input(self) -> ScanRequest:
+        if (self.text is None) == (self.messages is None):
+            raise ValueError("send either text or messages")
+        return self
+
+
+class DecisionNotFoundError(GuardError):
+    status_code = 404
+    error_type = "invalid_request_error"
+    default_code = "decision_not_found"
+
+
+@router.post("/guard/scan")
+async def scan(body: ScanRequest, pipeline: PipelineDep, ctx: ContextDep) -> dict[str, Any]:
+    """The decision on a text or chat, without generating, for apps that call models elsewhere."""
+    texts = [body.text] if body.text is not None else [m.text() for m in body.messages or ()]
+    outcome, rewritten = await pipeline.scan(ctx, body.stage, texts)
+    answer: dict[str, Any] = {
+        "decision_id": ctx.decision_id,
+        "action": outcome.action,
+        "rules": list(outcome.rules),
+        "policy": outcome.policy,
+        "policy_version": outcome.policy_version,
+        "findings": [finding_record(f) for f in outcome.fired],
+        "explanation": explain([outcome]),
+    }
+    if body.text is not None:
+        answer["redacted_text"] = rewritten[0]
+    else:
+        answer["redacted_messages"] = [
+            {"role": m.role, "content": text}
+            for m, text in zip(body.messages or (), rewritten, strict=True)
+        ]
+    return answer
+
+
+@router.get("/decisions/{decision_id}/explanation")
+async def explanation(decision_id: str, pipeline: PipelineDep) -> dict[str, Any]:
+    """Why a decision came out as it did: every fired rule, its findings and a sentence."""
+    record = pipeline.audit.get(decision_id)
+    if record is None:
+        raise DecisionNotFoundError(f"no decision {decision_id!r} is known here")
+    return {
+        "decision_id": record.decision_id,
+        "time": record.time.isoformat(),
+        "endpoint": record.endpoint,
+        "app": record.app,
+        "model": record.model,
+        "action": record.action,
+        "outcome": record.outcome,
+        "policy": record.policy,
+        "policy_version": record.policy_version,
+        "stages": [
+            {
+                "stage": s.stage,
+                "action": s.action,
+                "rules": list(s.rules),
+                "shadow_rules": list(s.shadow_rules),
+            }
+            for s in record.stages
+        ],
+        "explanation": explain(record.stages),
+    }
+
+
+@router.get("/policies")
+async def policies(request: Request, _admin: AdminDep) -> dict[str, Any]:
+    """The active policies (name, version hash, files, apps, rules) and the last load error."""
+    store = request.app.state.policy_store
+    if store is None:
+        return {"policies": [], "last_error": None, "loaded_at": None}
+    failure = store.last_error
+    return {
+        "directory": str(store.directory),
+        "loaded_at": store.loaded_at,
+        "policies": [
+            {
+                "name": p.name,
+                "version": p.version,
+                "apps": list(p.apps),
+                "files": list(p.files),
+                "rules": [
+                    {
+                        "id": r.id,
+                        "stages": list(r.rule.stages),
+                        "detector": r.rule.detector["type"],
+                        "action": r.rule.action,
+                        "mode": r.rule.mode,
+                        "on_error": r.on_error,
+                    }
+                    for r in p.rules
+                ],
+                "constraints": p.constraints.model_dump() if p.constraints else None,
+            }
+            for p in store.current.policies.values()
+        ],
+        "last_error": None
+        if failure is None
+        else {"at": failure.at, "problems": list(failure.problems)},
+    }

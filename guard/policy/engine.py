@@ -1,0 +1,176 @@
+"""PolicyGuard: the Guard that applies the app's policy to prompts and answers.
+
+Input: constraints first (clamp or refuse), then every input rule over every message,
+system prompt included; redact and pseudonymize rewrite what the generator sees. Output:
+every output rule over the answer as generated (placeholders still in it, so the caller's
+own values coming back are not a leak), then redaction, then placeholders restored.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
+
+from guard.errors import ConstraintError, NoPolicyError
+from guard.generators.base import (
+    ChatMessage,
+    Choice,
+    Completion,
+    GenerationRequest,
+    StreamEvent,
+)
+from guard.policy.actions import Pseudonyms, apply
+from guard.policy.base import InputVerdict, OutputVerdict, RequestContext, StageOutcome
+from guard.policy.evaluate import Evaluation, Evaluator
+from guard.policy.loader import Policy
+from guard.policy.store import PolicyStore
+from guard.streaming import StreamGuard
+
+
+@dataclass
+class RequestState:
+    """What the guard remembers between the stages of one request (memory only)."""
+
+    policy: Policy
+    pseudonyms: Pseudonyms = field(default_factory=Pseudonyms)
+
+
+def request_texts(request: GenerationRequest) -> list[str]:
+    if request.messages is not None:
+        return [m.content for m in request.messages]
+    return [request.prompt or ""]
+
+
+def with_texts(request: GenerationRequest, texts: list[str]) -> GenerationRequest:
+    if request.messages is not None:
+        messages = tuple(
+            ChatMessage(m.role, text) for m, text in zip(request.messages, texts, strict=True)
+        )
+        return replace(request, messages=messages)
+    return replace(request, prompt=texts[0])
+
+
+def enforce_constraints(policy: Policy, request: GenerationRequest) -> GenerationRequest:
+    """Clamp the request into the policy's constraints, or refuse it, as the policy says."""
+    limits = policy.constraints
+    if limits is None:
+        return request
+    if not policy.allows_model(request.model):
+        raise ConstraintError(
+            f"model {request.model!r} is not allowed by policy {policy.name!r}", param="model"
+        )
+    params = request.params
+    refuse = limits.on_violation == "refuse"
+    if limits.max_tokens is not None:
+        if params.max_tokens is None:
+            params = replace(params, max_tokens=limits.max_tokens)
+        elif params.max_tokens > limits.max_tokens:
+            if refuse:
+                raise ConstraintError(
+                    f"max_tokens {params.max_tokens} is over the policy's cap of "
+                    f"{limits.max_tokens}",
+                    param="max_tokens",
+                )
+            params = replace(params, max_tokens=limits.max_tokens)
+        if params.min_tokens > (params.max_tokens or 0):
+            params = replace(params, min_tokens=params.max_tokens or 0)
+    if limits.temperature is not None and params.temperature is not None:
+        low, high = limits.temperature.min, limits.temperature.max
+        if not low <= params.temperature <= high:
+            if refuse:
+                raise ConstraintError(
+                    f"temperature {params.temperature} is outside the policy's range "
+                    f"{low} to {high}",
+                    param="temperature",
+                )
+            params = replace(params, temperature=min(max(params.temperature, low), high))
+    return replace(request, params=params)
+
+
+class PolicyGuard:
+    """A ``Guard`` driven by the policies in a ``PolicyStore``."""
+
+    def __init__(
+        self,
+        store: PolicyStore,
+        evaluator: Evaluator,
+        *,
+        hash_key: bytes | None = None,
+        holdback_chars: int = 96,
+        scan_chars: int = 48,
+    ):
+        self.store = store
+        self.evaluator = evaluator
+        self.hash_key = hash_key or secrets.token_bytes(32)
+        self.holdback_chars = holdback_chars
+        self.scan_chars = scan_chars
+
+    def policy_for(self, ctx: RequestContext) -> Policy:
+        policy = self.store.current.for_app(ctx.app)
+        if policy is None:
+            raise NoPolicyError(f"no policy applies to app {ctx.app!r}")
+        return policy
+
+    async def scan(
+        self, ctx: RequestContext, stage: str, texts: list[str]
+    ) -> tuple[Evaluation, list[str]]:
+        """Evaluate texts without generating; return the evaluation and the rewritten texts."""
+        policy = self.policy_for(ctx)
+        evaluation = await self.evaluator.evaluate(policy, stage, texts)  # type: ignore[arg-type]
+        state = RequestState(policy)
+        rewritten = [
+            apply(text, spans, pseudonyms=state.pseudonyms, hash_key=self.hash_key)
+            for text, spans in zip(texts, evaluation.replacements, strict=True)
+        ]
+        return evaluation, rewritten
+
+    async def check_input(self, ctx: RequestContext, request: GenerationRequest) -> InputVerdict:
+        policy = self.policy_for(ctx)
+        request = enforce_constraints(policy, request)
+        texts = request_texts(request)
+        evaluation = await self.evaluator.evaluate(policy, "input", texts)
+        state = RequestState(policy)
+        if evaluation.outcome.action in ("redact", "pseudonymize"):
+            cleaned = [
+                apply(text, spans, pseudonyms=state.pseudonyms, hash_key=self.hash_key)
+                for text, spans in zip(texts, evaluation.replacements, strict=True)
+            ]
+            request = with_texts(request, cleaned)
+        return InputVerdict(request=request, outcome=evaluation.outcome, state=state)
+
+    async def check_output(
+        self, ctx: RequestContext, verdict: InputVerdict, completion: Completion
+    ) -> OutputVerdict:
+        state: RequestState = verdict.state
+        texts = [choice.text for choice in completion.choices]
+        evaluation = await self.evaluator.evaluate(state.policy, "output", texts)
+        outcome = evaluation.outcome
+        choices = []
+        for choice, spans in zip(completion.choices, evaluation.replacements, strict=True):
+            if outcome.action == "block":
+                choices.append(Choice(choice.index, outcome.message or "", "content_filter"))
+                continue
+            text = apply(choice.text, spans, hash_key=self.hash_key)
+            choices.append(
+                Choice(choice.index, state.pseudonyms.restore(text), choice.finish_reason)
+            )
+        return OutputVerdict(Completion(tuple(choices), completion.usage), outcome)
+
+    def guard_stream(
+        self,
+        ctx: RequestContext,
+        verdict: InputVerdict,
+        events: AsyncIterator[StreamEvent],
+        outcome: StageOutcome,
+    ) -> AsyncIterator[StreamEvent]:
+        state: RequestState = verdict.state
+        guard = StreamGuard(
+            evaluate=lambda texts: self.evaluator.evaluate(state.policy, "output", texts),
+            pseudonyms=state.pseudonyms,
+            hash_key=self.hash_key,
+            outcome=outcome,
+            holdback_chars=self.holdback_chars,
+            scan_chars=self.scan_chars,
+        )
+        return guard.run(events)

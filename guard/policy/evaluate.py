@@ -1,0 +1,171 @@
+"""Running a policy's rules for one stage over texts, and deciding what they mean.
+
+Texts are normalized (so look-alike and invisible characters cannot hide anything), every
+applicable rule's detector runs over every text (the detectors concurrently), and findings
+are mapped back to offsets in the texts as sent. Results are cached per rule and text, so a
+long conversation does not rescan its old turns. A detector that fails follows its rule's
+``on_error``: ``block`` fails closed; ``allow`` fails open, which is counted, logged at
+critical level and recorded on the decision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from guard.detectors.base import Finding
+from guard.policy.actions import Replacement
+from guard.policy.base import Action, DetectorFailure, Fired, Stage, StageOutcome
+from guard.policy.loader import CompiledRule, Policy
+from guard.text.normalize import normalize
+
+log = logging.getLogger(__name__)
+
+PRECEDENCE: dict[str, int] = {"allow": 0, "flag": 1, "redact": 2, "pseudonymize": 2, "block": 3}
+FAILURE_MESSAGE = "A safety check could not run, so the request was stopped (fail closed)."
+
+
+def strongest(actions: list[Action]) -> Action:
+    """block > redact/pseudonymize > flag > allow."""
+    return max(actions, key=PRECEDENCE.__getitem__, default="allow")
+
+
+class FindingsCache:
+    """LRU of findings per (policy version, rule, stage, text)."""
+
+    def __init__(self, size: int = 4096):
+        self._size = size
+        self._items: OrderedDict[tuple[str, str, str, str], list[Finding]] = OrderedDict()
+
+    def get(self, key: tuple[str, str, str, str]) -> list[Finding] | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, str, str, str], findings: list[Finding]) -> None:
+        self._items[key] = findings
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
+@dataclass
+class Evaluation:
+    """A stage's outcome plus the spans to rewrite, per text."""
+
+    outcome: StageOutcome
+    replacements: list[list[Replacement]]
+
+
+class Evaluator:
+    """Evaluates policies on texts; one per process, holding the findings cache."""
+
+    def __init__(
+        self,
+        *,
+        cache: FindingsCache | None = None,
+        on_fail_open: Callable[[str, str], None] = lambda rule, detector: None,
+    ):
+        self.cache = cache or FindingsCache()
+        self._on_fail_open = on_fail_open
+
+    async def evaluate(self, policy: Policy, stage: Stage, texts: list[str]) -> Evaluation:
+        started = time.perf_counter()
+        rules = policy.rules_for(stage)
+        normalized = [normalize(text) for text in texts]
+        results = await asyncio.gather(
+            *(self._rule_findings(policy, rule, stage, texts, normalized) for rule in rules),
+            return_exceptions=True,
+        )
+        outcome = StageOutcome(stage, policy=policy.name, policy_version=policy.version)
+        replacements: list[list[Replacement]] = [[] for _ in texts]
+        actions: list[Action] = []
+        for rule, result in zip(rules, results, strict=True):
+            if isinstance(result, BaseException):
+                if not isinstance(result, Exception):
+                    raise result
+                actions += self._failed(rule, result, outcome)
+                continue
+            for index, findings in enumerate(result):
+                for finding in findings:
+                    action: Action = rule.rule.action
+                    outcome.fired.append(
+                        Fired(
+                            rule.id, action, rule.rule.mode, stage, index, finding, rule.rule.text
+                        )
+                    )
+                    if rule.rule.mode == "enforce":
+                        actions.append(action)
+                        if action in ("redact", "pseudonymize"):
+                            style = "pseudonym" if action == "pseudonymize" else rule.rule.redaction
+                            replacements[index].append(
+                                Replacement(
+                                    finding.start,
+                                    finding.end,
+                                    finding.category,
+                                    style,
+                                    finding.score,
+                                )
+                            )
+        outcome.action = strongest(actions)
+        enforced = [f for f in outcome.fired if f.mode == "enforce"]
+        outcome.rules = tuple(dict.fromkeys(f.rule_id for f in enforced))
+        if outcome.action == "block":
+            blocking = next((f for f in enforced if f.action == "block"), None)
+            outcome.message = blocking.message if blocking else FAILURE_MESSAGE
+            if any(f.fail_mode == "block" for f in outcome.failures):
+                outcome.rules += tuple(
+                    f.rule_id for f in outcome.failures if f.rule_id not in outcome.rules
+                )
+        outcome.elapsed_s = time.perf_counter() - started
+        return Evaluation(outcome=outcome, replacements=replacements)
+
+    def _failed(self, rule: CompiledRule, error: Exception, outcome: StageOutcome) -> list[Action]:
+        detector = rule.rule.detector["type"]
+        failure = DetectorFailure(
+            rule.id, str(detector), f"{type(error).__name__}: {error}", rule.on_error
+        )
+        outcome.failures.append(failure)
+        if rule.on_error == "allow":
+            log.critical(
+                "detector %s of rule %s failed and the rule fails OPEN: %s",
+                detector,
+                rule.id,
+                failure.error,
+            )
+            self._on_fail_open(rule.id, str(detector))
+            return []
+        log.error(
+            "detector %s of rule %s failed; failing closed: %s", detector, rule.id, failure.error
+        )
+        return ["block"]
+
+    async def _rule_findings(
+        self, policy: Policy, rule: CompiledRule, stage: Stage, texts: list[str], normalized: list
+    ) -> list[list[Finding]]:
+        results: list[list[Finding] | None] = []
+        missing: list[int] = []
+        for index, text in enumerate(texts):
+            cached = self.cache.get((policy.version, rule.id, stage, text))
+            results.append(cached)
+            if cached is None:
+                missing.append(index)
+        if missing:
+            found = await rule.detector.detect([normalized[i].text for i in missing])
+            for index, findings in zip(missing, found, strict=True):
+                mapped = [_to_original(f, normalized[index]) for f in findings]
+                self.cache.put((policy.version, rule.id, stage, texts[index]), mapped)
+                results[index] = mapped
+        return [r or [] for r in results]
+
+
+def _to_original(finding: Finding, normalized: object) -> Finding:
+    if not getattr(normalized, "changed", False):
+        return finding
+    start, end = normalized.to_original(finding.start, finding.end)  # type: ignore[attr-defined]
+    return replace(finding, start=start, end=end)

@@ -1,0 +1,328 @@
+"""Loading policy files: YAML with line numbers, validation, detectors built, policies merged.
+
+Every problem is a ``PolicyProblem`` naming file, line and reason; a directory with any
+problem loads nothing, so the caller keeps serving what it had.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from guard.detectors import detector_class, registered_detectors
+from guard.detectors.base import Detector, DetectorContext
+from guard.errors import GuardError
+from guard.policy.schema import Constraints, FailMode, PolicyFile, PolicyTest, Rule
+
+POLICY_SUFFIXES = (".yaml", ".yml")
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+class PolicyLoadError(GuardError):
+    """One or more policy files are invalid; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[PolicyProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class CompiledRule:
+    """A rule with its detector built and its fail mode resolved."""
+
+    rule: Rule
+    detector: Detector
+    on_error: FailMode
+    file: str
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+@dataclass
+class Policy:
+    """A named policy: the rules and tests of all its files, and their content hash."""
+
+    name: str
+    apps: tuple[str, ...]
+    files: tuple[str, ...]
+    version: str
+    constraints: Constraints | None
+    rules: list[CompiledRule]
+    tests: list[tuple[str, PolicyTest]] = field(default_factory=list)
+
+    def rules_for(self, stage: str) -> list[CompiledRule]:
+        return [r for r in self.rules if stage in r.rule.stages]
+
+    def allows_model(self, model: str) -> bool:
+        if self.constraints is None or self.constraints.models is None:
+            return True
+        return any(fnmatch.fnmatchcase(model, pattern) for pattern in self.constraints.models)
+
+
+@dataclass
+class PolicySet:
+    """Every policy loaded from a directory, and which app gets which."""
+
+    policies: dict[str, Policy]
+    directory: str
+
+    def for_app(self, app: str) -> Policy | None:
+        fallback = None
+        for policy in self.policies.values():
+            if app in policy.apps:
+                return policy
+            if "*" in policy.apps:
+                fallback = policy
+        return fallback
+
+
+class _LineMap:
+    """Maps a path inside the YAML document (keys and list indexes) to its line (1-based)."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.lines: dict[Path_, int] = {}
+        self.problems: list[PolicyProblem] = []
+
+    def walk(self, node: yaml.Node, path: Path_ = ()) -> None:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                if key in seen:
+                    self.problems.append(
+                        PolicyProblem(
+                            self.file, key_node.start_mark.line + 1, f"duplicate key {key!r}"
+                        )
+                    )
+                seen.add(key)
+                self.walk(value_node, (*path, key))
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.walk(item, (*path, index))
+
+    def line(self, path: Iterable[str | int]) -> int:
+        parts = tuple(path)
+        while parts and parts not in self.lines:
+            parts = parts[:-1]
+        return self.lines.get(parts, 1)
+
+
+def _read_yaml(path: Path, label: str) -> tuple[Any, _LineMap]:
+    text = path.read_text(encoding="utf-8")
+    lines = _LineMap(label)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise PolicyLoadError([PolicyProblem(label, line, f"invalid YAML: {reason}")]) from exc
+    if node is not None:
+        lines.walk(node)
+    return data, lines
+
+
+def _pydantic_problems(
+    exc: ValidationError, lines: _LineMap, prefix: Path_ = ()
+) -> list[PolicyProblem]:
+    problems = []
+    for error in exc.errors():
+        loc = (*prefix, *(p for p in error["loc"] if not isinstance(p, str) or "[" not in p))
+        where = ".".join(str(p) for p in loc) or "top level"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = f"unknown key {loc[-1]!r}"
+            where = ".".join(str(p) for p in loc[:-1]) or "top level"
+        problems.append(PolicyProblem(lines.file, lines.line(loc), f"{where}: {message}"))
+    return problems
+
+
+def _build_rule(
+    rule: Rule,
+    index: int,
+    file: PolicyFile,
+    lines: _LineMap,
+    context: DetectorContext,
+    base_dir: Path,
+) -> CompiledRule:
+    path: Path_ = ("rules", index, "detector")
+    type_name = str(rule.detector["type"])
+    if type_name not in registered_detectors():
+        known = ", ".join(sorted(registered_detectors()))
+        raise PolicyLoadError(
+            [
+                PolicyProblem(
+                    lines.file,
+                    lines.line((*path, "type")),
+                    f"unknown detector type {type_name!r}; known: {known}",
+                )
+            ]
+        )
+    cls = detector_class(type_name)
+    try:
+        config = cls.Config.model_validate(rule.detector)
+    except ValidationError as exc:
+        raise PolicyLoadError(_pydantic_problems(exc, lines, path)) from exc
+    try:
+        detector = cls.create(config, replace(context, policy_dir=base_dir))
+    except GuardError as exc:
+        raise PolicyLoadError(
+            [PolicyProblem(lines.file, lines.line(path), f"rule {rule.id}: {exc.message}")]
+        ) from exc
+    return CompiledRule(
+        rule=rule, detector=detector, on_error=rule.on_error or file.on_error, file=lines.file
+    )
+
+
+def _referenced_files(policy_dir: Path, rules: Iterable[Rule]) -> list[Path]:
+    found = []
+    for rule in rules:
+        for key, value in rule.detector.items():
+            if key.endswith("_file") and isinstance(value, str):
+                found.append(policy_dir / value)
+    return found
+
+
+def policy_files(paths: Iterable[Path]) -> list[Path]:
+    """The policy files among ``paths`` (directories are searched, not recursively)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p for p in path.iterdir() if p.suffix in POLICY_SUFFIXES and p.is_file()
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def load_policies(paths: Iterable[Path], context: DetectorContext) -> PolicySet:
+    """Load and merge every policy file under ``paths``; ``PolicyLoadError`` on any problem."""
+    paths = list(paths)
+    files = policy_files(paths)
+    problems: list[PolicyProblem] = []
+    parsed: list[tuple[Path, PolicyFile, _LineMap, bytes]] = []
+    for path in files:
+        label = str(path)
+        try:
+            data, lines = _read_yaml(path, label)
+        except PolicyLoadError as exc:
+            problems += exc.problems
+            continue
+        except OSError as exc:
+            problems.append(PolicyProblem(label, 1, f"cannot read: {exc.strerror}"))
+            continue
+        problems += lines.problems
+        try:
+            policy_file = PolicyFile.model_validate(data if data is not None else {})
+        except ValidationError as exc:
+            problems += _pydantic_problems(exc, lines)
+            continue
+        parsed.append((path, policy_file, lines, path.read_bytes()))
+    if problems:
+        raise PolicyLoadError(problems)
+    return _merge(parsed, context, str(paths[0]) if len(paths) == 1 else ", ".join(map(str, paths)))
+
+
+def _merge(
+    parsed: list[tuple[Path, PolicyFile, _LineMap, bytes]], context: DetectorContext, directory: str
+) -> PolicySet:
+    problems: list[PolicyProblem] = []
+    groups: dict[str, list[tuple[Path, PolicyFile, _LineMap, bytes]]] = defaultdict(list)
+    for item in parsed:
+        groups[item[1].name].append(item)
+    policies: dict[str, Policy] = {}
+    claimed: dict[str, str] = {}
+    for name, members in groups.items():
+        apps = tuple(members[0][1].applies_to.apps)
+        constraints: Constraints | None = None
+        rules: list[CompiledRule] = []
+        tests: list[tuple[str, PolicyTest]] = []
+        seen_ids: dict[str, str] = {}
+        digest = hashlib.sha256()
+        for path, policy_file, lines, raw in members:
+            if tuple(policy_file.applies_to.apps) != apps:
+                problems.append(
+                    PolicyProblem(
+                        lines.file,
+                        lines.line(("applies_to",)),
+                        f"policy {name!r} is split over files with different applies_to",
+                    )
+                )
+            if policy_file.constraints is not None:
+                if constraints is not None:
+                    problems.append(
+                        PolicyProblem(
+                            lines.file,
+                            lines.line(("constraints",)),
+                            f"policy {name!r} sets constraints in more than one file",
+                        )
+                    )
+                constraints = policy_file.constraints
+            for index, rule in enumerate(policy_file.rules):
+                if rule.id in seen_ids:
+                    problems.append(
+                        PolicyProblem(
+                            lines.file,
+                            lines.line(("rules", index, "id")),
+                            f"rule id {rule.id!r} is already used in {seen_ids[rule.id]}",
+                        )
+                    )
+                    continue
+                seen_ids[rule.id] = lines.file
+                try:
+                    rules.append(_build_rule(rule, index, policy_file, lines, context, path.parent))
+                except PolicyLoadError as exc:
+                    problems += exc.problems
+            tests += [(lines.file, test) for test in policy_file.tests]
+            digest.update(path.name.encode() + b"\0" + raw + b"\0")
+            for extra in _referenced_files(path.parent, policy_file.rules):
+                if extra.is_file():
+                    digest.update(extra.name.encode() + b"\0" + extra.read_bytes() + b"\0")
+        for app in apps:
+            if app in claimed:
+                problems.append(
+                    PolicyProblem(
+                        members[0][2].file,
+                        members[0][2].line(("applies_to",)),
+                        f"app {app!r} is claimed by policies {claimed[app]!r} and {name!r}",
+                    )
+                )
+            claimed[app] = name
+        policies[name] = Policy(
+            name=name,
+            apps=apps,
+            files=tuple(str(m[0]) for m in members),
+            version=digest.hexdigest()[:16],
+            constraints=constraints,
+            rules=rules,
+            tests=tests,
+        )
+    if problems:
+        raise PolicyLoadError(problems)
+    return PolicySet(policies=policies, directory=directory)

@@ -1,0 +1,129 @@
+"""The policy file schema. Unknown keys are errors; every error names its file and line.
+
+A policy is one or more YAML files sharing a ``name``; each file brings its own rules and
+tests, and may set the policy's constraints (at most one file does).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from guard.policy.base import Action, Stage
+
+RuleAction = Literal["block", "redact", "pseudonymize", "flag"]
+FailMode = Literal["block", "allow"]
+
+DEFAULT_MESSAGES: dict[str, str] = {
+    "block": "The request was blocked by the content policy.",
+    "redact": "Some content was redacted by the content policy.",
+    "pseudonymize": "Personal data was replaced by placeholders before the model saw it.",
+    "flag": "The content was flagged for review.",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AppliesTo(_Strict):
+    """Which apps the policy serves: app names, or ``*`` for every app without its own."""
+
+    apps: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
+
+
+class TemperatureRange(_Strict):
+    min: float = Field(default=0.0, ge=0, le=2)
+    max: float = Field(default=2.0, ge=0, le=2)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TemperatureRange:
+        if self.min > self.max:
+            raise ValueError("temperature min is above max")
+        return self
+
+
+class Constraints(_Strict):
+    """Limits on the request itself; outside them a request is clamped or refused."""
+
+    models: list[str] | None = Field(default=None, min_length=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+    temperature: TemperatureRange | None = None
+    on_violation: Literal["clamp", "refuse"] = "clamp"
+
+
+class Rule(_Strict):
+    """One check: a detector on some stages, and what to do when it finds something."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
+    stages: list[Stage] = Field(min_length=1)
+    detector: dict[str, Any]
+    action: RuleAction
+    mode: Literal["enforce", "shadow"] = "enforce"
+    message: str | None = None
+    on_error: FailMode | None = None
+    redaction: Literal["placeholder", "mask", "hash"] = "placeholder"
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Rule:
+        if "type" not in self.detector:
+            raise ValueError("detector needs a type")
+        if self.action == "pseudonymize" and "output" in self.stages:
+            raise ValueError(
+                "pseudonymize applies to the input stage (placeholders are restored in the "
+                "answer); use redact for output"
+            )
+        if len(set(self.stages)) != len(self.stages):
+            raise ValueError("a stage is listed twice")
+        return self
+
+    @property
+    def text(self) -> str:
+        return self.message or DEFAULT_MESSAGES[self.action]
+
+
+class TestMessage(_Strict):
+    role: Literal["system", "developer", "user", "assistant"]
+    content: str
+
+
+class Expectation(_Strict):
+    """The decision a test expects; ``rules`` and ``shadow_rules`` are compared when given."""
+
+    action: Action
+    rules: list[str] | None = None
+    shadow_rules: list[str] | None = None
+
+
+class PolicyTest(_Strict):
+    """An embedded example: this text, at this stage, must get this decision."""
+
+    __test__ = False  # not a pytest class
+
+    name: str | None = None
+    stage: Stage = "input"
+    text: str | None = None
+    messages: list[TestMessage] | None = None
+    expect: Expectation
+
+    @model_validator(mode="after")
+    def _one_input(self) -> PolicyTest:
+        if (self.text is None) == (self.messages is None):
+            raise ValueError("a test has either text or messages")
+        return self
+
+    def texts(self) -> list[str]:
+        return [self.text] if self.text is not None else [m.content for m in self.messages or ()]
+
+
+class PolicyFile(_Strict):
+    """The content of one policy YAML file."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str | None = None
+    applies_to: AppliesTo = Field(default_factory=AppliesTo)
+    on_error: FailMode = "block"
+    constraints: Constraints | None = None
+    rules: list[Rule] = Field(default_factory=list)
+    tests: list[PolicyTest] = Field(default_factory=list)

@@ -1,0 +1,168 @@
+"""Guarding a token stream with a hold-back window.
+
+Generated text is buffered per choice and released only after the output rules have
+scanned it. The last ``holdback_chars`` characters are always held (a card number or an
+email address may still be arriving), and so is any finding that touches the end of the
+buffer or straddles the release point, and any half-written ``<PLACEHOLDER_n>``. Each scan
+covers the unreleased text plus ``holdback_chars`` of already released context, so every
+character is scanned by every output rule before it is released, and the cost of a scan
+stays bounded however long the answer grows. A block ends the stream with
+``finish_reason: "content_filter"`` and closes the generator (cancelling generation).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from guard.generators.base import Delta, FinishReason, StreamEvent, Usage, close_events
+from guard.policy.actions import Pseudonyms, Replacement, apply
+from guard.policy.base import StageOutcome
+from guard.policy.evaluate import Evaluation, strongest
+
+_PLACEHOLDER_MAX = 48
+
+
+@dataclass
+class _Buffer:
+    text: str = ""
+    released: int = 0
+    scanned: int = 0
+    finish: FinishReason | None = None
+    done: bool = False
+
+
+class StreamGuard:
+    """Wraps a stream of deltas; records the output decision into ``outcome``."""
+
+    def __init__(
+        self,
+        *,
+        evaluate: Callable[[list[str]], Awaitable[Evaluation]],
+        pseudonyms: Pseudonyms,
+        hash_key: bytes,
+        outcome: StageOutcome,
+        holdback_chars: int = 96,
+        scan_chars: int = 48,
+    ):
+        self._evaluate = evaluate
+        self._pseudonyms = pseudonyms
+        self._hash_key = hash_key
+        self.outcome = outcome
+        self._holdback = holdback_chars
+        self._scan_every = scan_chars
+        self._seen: set[tuple[str, int, int, int]] = set()
+
+    async def run(self, events: AsyncIterator[StreamEvent]) -> AsyncIterator[StreamEvent]:
+        buffers: dict[int, _Buffer] = {}
+        usage: Usage | None = None
+        try:
+            async for event in events:
+                if isinstance(event, Usage):
+                    usage = event
+                    continue
+                buffer = buffers.setdefault(event.index, _Buffer())
+                buffer.text += event.text
+                buffer.finish = event.finish_reason or buffer.finish
+                final = buffer.finish is not None
+                if not final and len(buffer.text) - buffer.scanned < self._scan_every:
+                    continue
+                piece, blocked = await self._scan(event.index, buffer, final=final)
+                if blocked:
+                    for index, other in sorted(buffers.items()):
+                        if not other.done:
+                            yield Delta(index, "", "content_filter")
+                    return
+                if final:
+                    buffer.done = True
+                    yield Delta(event.index, piece, buffer.finish)
+                elif piece:
+                    yield Delta(event.index, piece)
+            for index, buffer in sorted(buffers.items()):
+                if not buffer.done:  # a stream that ended without a finish reason
+                    piece, blocked = await self._scan(index, buffer, final=True)
+                    yield Delta(
+                        index, "" if blocked else piece, "content_filter" if blocked else "stop"
+                    )
+            if usage is not None:
+                yield usage
+        finally:
+            await close_events(events)
+
+    async def _scan(self, index: int, buffer: _Buffer, *, final: bool) -> tuple[str, bool]:
+        started = time.perf_counter()
+        text = buffer.text
+        offset = max(0, buffer.released - self._holdback)
+        evaluation = await self._evaluate([text[offset:]])
+        spans = [
+            replace(r, start=r.start + offset, end=r.end + offset)
+            for r in evaluation.replacements[0]
+        ]
+        blocked = self._record(index, evaluation, offset, buffer.released)
+        buffer.scanned = len(text)
+        self.outcome.elapsed_s += time.perf_counter() - started
+        if blocked:
+            return "", True
+        cut = len(text) if final else max(buffer.released, len(text) - self._holdback)
+        if not final:
+            for fired in evaluation.outcome.fired:
+                if fired.finding.end + offset >= len(text):  # may still be growing
+                    cut = min(cut, fired.finding.start + offset)
+        for span in spans:
+            if span.start < cut < span.end:
+                cut = span.start
+        if not final:
+            cut = _not_inside_placeholder(text, buffer.released, cut)
+        cut = max(cut, buffer.released)
+        piece_spans = [
+            Replacement(
+                max(s.start, buffer.released) - buffer.released,
+                s.end - buffer.released,
+                s.category,
+                s.style,
+                s.score,
+            )
+            for s in spans
+            if s.end > buffer.released and s.start < cut
+        ]
+        piece = apply(text[buffer.released : cut], piece_spans, hash_key=self._hash_key)
+        buffer.released = cut
+        return self._pseudonyms.restore(piece), False
+
+    def _record(self, index: int, evaluation: Evaluation, offset: int, released: int) -> bool:
+        """Fold a scan's findings into the stage outcome; True when it blocks."""
+        scan = evaluation.outcome
+        outcome = self.outcome
+        outcome.policy, outcome.policy_version = scan.policy, scan.policy_version
+        outcome.failures += [f for f in scan.failures if f not in outcome.failures]
+        new_block = False
+        for fired in scan.fired:
+            start, end = fired.finding.start + offset, fired.finding.end + offset
+            key = (fired.rule_id, index, start, end)
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            finding = replace(fired.finding, start=start, end=end)
+            outcome.fired.append(replace(fired, finding=finding, message_index=index))
+            if fired.mode == "enforce" and fired.action == "block" and end > released:
+                new_block = True
+                outcome.message = fired.message
+        failed_closed = any(f.fail_mode == "block" for f in scan.failures)
+        actions = [f.action for f in outcome.fired if f.mode == "enforce"]
+        if failed_closed:
+            actions.append("block")
+            outcome.message = outcome.message or scan.message
+        outcome.action = strongest(actions)
+        outcome.rules = tuple(
+            dict.fromkeys(f.rule_id for f in outcome.fired if f.mode == "enforce")
+        )
+        return new_block or failed_closed
+
+
+def _not_inside_placeholder(text: str, released: int, cut: int) -> int:
+    """Move ``cut`` back so a half-written ``<PLACEHOLDER_n>`` is held, not released."""
+    opening = text.rfind("<", released, cut)
+    if opening != -1 and text.rfind(">", opening, cut) == -1 and cut - opening <= _PLACEHOLDER_MAX:
+        return opening
+    return cut
