@@ -35,6 +35,12 @@ def _strongest(stages: list[StageOutcome]) -> Action:
     return max((s.action for s in stages), key=_PRECEDENCE.__getitem__, default="allow")
 
 
+def _report(ctx: RequestContext, stages: list[StageOutcome]) -> None:
+    """Tell the HTTP layer the decision so far (x-guard-decision, the guard field)."""
+    ctx.action = _strongest(stages)
+    ctx.rules = tuple(dict.fromkeys(r for s in stages for r in s.rules))
+
+
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
 
@@ -89,8 +95,7 @@ class Pipeline:
         policies = [s for s in record.stages if s.policy]
         if policies:
             record.policy, record.policy_version = policies[0].policy, policies[0].policy_version
-        ctx.action = record.action
-        ctx.rules = tuple(dict.fromkeys(r for s in record.stages for r in s.rules))
+        _report(ctx, record.stages)
         for stage in record.stages:
             self.metrics.decisions.labels(stage=stage.stage, action=stage.action).inc()
         await self.audit.record(record)
@@ -217,6 +222,8 @@ class Pipeline:
                     self.metrics.time_to_first_token.labels(model=record.model).observe(
                         first - start
                     )
+                if isinstance(event, Delta) and event.finish_reason == "content_filter":
+                    _report(ctx, [*record.stages, output])  # the caller hears why, now
                 if isinstance(event, Usage):
                     record.prompt_tokens = event.prompt_tokens
                     record.completion_tokens = event.completion_tokens
