@@ -178,12 +178,12 @@ def test_block_mid_stream_ends_with_content_filter_and_cancels_generation(
 def test_entity_split_across_chunks_is_never_released_unredacted(tmp_path: Path) -> None:
     reply = "For help write to help.desk@example.org or call us. " * 3
     fake = FakeGenerator(lambda _: reply, chunk_chars=3)
-    with live_server(create_app(_settings(tmp_path, generator="fake"), generator=fake)) as base:
-        with openai_client(base) as client:
-            stream = client.chat.completions.create(
-                model="fake-model", messages=[{"role": "user", "content": "help?"}], stream=True
-            )
-            pieces = [c.choices[0].delta.content or "" for c in stream if c.choices]
+    app = create_app(_settings(tmp_path, generator="fake"), generator=fake)
+    with live_server(app) as base, openai_client(base) as client:
+        stream = client.chat.completions.create(
+            model="fake-model", messages=[{"role": "user", "content": "help?"}], stream=True
+        )
+        pieces = [c.choices[0].delta.content or "" for c in stream if c.choices]
     text = "".join(pieces)
     assert "@example.org" not in text and text.count("<EMAIL_ADDRESS>") == 3
     assert len([p for p in pieces if p]) > 1, "released progressively, not only at the end"
