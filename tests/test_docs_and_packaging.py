@@ -19,6 +19,13 @@ def test_every_registered_generator_has_a_readme_section() -> None:
         assert f"### `{name}`" in README, f"generator {name!r} is not documented in the README"
 
 
+def test_every_registered_detector_has_a_policy_reference_section() -> None:
+    from guard.detectors import registered_detectors
+
+    for name in registered_detectors():
+        assert f"#### `{name}`" in README, f"detector {name!r} is not in the policy reference"
+
+
 def test_every_setting_is_in_the_readme_configuration_table() -> None:
     for name in Settings.model_fields:
         assert f"GUARD_{name.upper()}" in README, f"GUARD_{name.upper()} is not documented"
@@ -38,10 +45,13 @@ def test_docker_images_install_what_the_makefile_installs_and_serve() -> None:
     makefile = (ROOT / "Makefile").read_text()
     torch = re.search(r"TORCH_SPEC\s*\?=\s*(\S+)", makefile)
     model = re.search(r"SMOLLM2_SPEC\s*\?=\s*(\S+)", makefile)
-    assert torch and model
+    specs = re.search(r"MODEL_SPECS\s*\?=\s*(.+)", makefile)
+    assert torch and model and specs
     for name in ("Dockerfile.cpu", "Dockerfile.cuda"):
         dockerfile = (ROOT / "docker" / name).read_text()
         assert torch.group(1) in dockerfile and model.group(1) in dockerfile
+        for spec in specs.group(1).split():
+            assert spec in dockerfile, f"{name} does not install {spec}"
         assert 'CMD ["guard", "serve"]' in dockerfile
         assert "-c constraints.txt" in dockerfile
         for copied in re.findall(r"^COPY (\S+)", dockerfile, re.M):
