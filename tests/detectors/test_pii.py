@@ -1,0 +1,84 @@
+"""The pii detector with real Presidio and the packaged spaCy model."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from guard.detectors.base import DetectorContext
+from guard.detectors.pii import PiiConfig, PiiDetector
+from guard.errors import ConfigurationError
+
+TEXT = "Send the invoice to Jane Doe at jane.doe@example.com, card 4111 1111 1111 1111."
+
+
+def _detector(**settings: object) -> PiiDetector:
+    return PiiDetector.create(PiiConfig(**settings), DetectorContext())  # type: ignore[arg-type]
+
+
+async def test_finds_people_emails_and_cards_with_evidence_but_not_values() -> None:
+    [findings] = await _detector(entities=["PERSON", "EMAIL_ADDRESS", "CREDIT_CARD"]).detect([TEXT])
+    found = {f.category: TEXT[f.start : f.end] for f in findings}
+    assert found == {
+        "PERSON": "Jane Doe",
+        "EMAIL_ADDRESS": "jane.doe@example.com",
+        "CREDIT_CARD": "4111 1111 1111 1111",
+    }
+    for finding in findings:
+        assert finding.score >= finding.threshold == 0.5
+        assert finding.evidence and TEXT[finding.start : finding.end] not in finding.evidence
+    card = next(f for f in findings if f.category == "CREDIT_CARD")
+    assert "CreditCardRecognizer" in card.evidence
+    assert card.details["score_before_context"] < card.score, "context words raised the score"
+
+
+async def test_allow_list_and_min_score() -> None:
+    [kept] = await _detector(
+        entities=["EMAIL_ADDRESS"], allow_list=["jane.doe@example.com"]
+    ).detect([TEXT])
+    assert kept == []
+    [strict] = await _detector(entities=["PERSON"], min_score=0.9).detect([TEXT])
+    assert strict == [], "spaCy names score 0.85"
+
+
+async def test_custom_patterns_with_context_words() -> None:
+    custom = [
+        {
+            "entity": "EMPLOYEE_ID",
+            "patterns": [{"name": "emp", "regex": r"\bEMP-\d{6}\b", "score": 0.4}],
+            "context": ["employee"],
+        }
+    ]
+    detector = _detector(entities=["EMPLOYEE_ID"], custom=custom, min_score=0.5)
+    with_context, without = await detector.detect(
+        ["The employee number is EMP-123456.", "Reference EMP-123456 attached."]
+    )
+    assert [(f.category, f.evidence) for f in with_context] == [
+        ("EMPLOYEE_ID", "custom:EMPLOYEE_ID, pattern emp")
+    ]
+    assert without == [], "without context the weak pattern stays under min_score"
+
+
+def test_unknown_entity_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="unknown pii entities \\['SHOE_SIZE'\\]"):
+        _detector(entities=["SHOE_SIZE"])
+
+
+async def test_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network is off in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    [findings] = await _detector(entities=["EMAIL_ADDRESS"]).detect(
+        ["write to ops@example.co.uk today"]
+    )
+    assert [f.category for f in findings] == ["EMAIL_ADDRESS"]
+
+
+async def test_batches_keep_their_order() -> None:
+    texts = [
+        f"Call me at jane{i}@example.com" if i % 2 else "Nothing personal here." for i in range(20)
+    ]
+    results = await _detector(entities=["EMAIL_ADDRESS"]).detect(texts)
+    assert [bool(r) for r in results] == [bool(i % 2) for i in range(20)]
