@@ -4,7 +4,6 @@ guarded whole answer, and nothing unredacted is ever released."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
