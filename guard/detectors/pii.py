@@ -68,7 +68,7 @@ def _offline_tldextract() -> None:
     from presidio_analyzer.predefined_recognizers.generic import email_recognizer
 
     extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    email_recognizer.tldextract = SimpleNamespace(extract=extractor)  # type: ignore[attr-defined]
+    email_recognizer.tldextract = SimpleNamespace(extract=extractor)  # type: ignore[assignment]
 
 
 def _build_analyzer() -> Any:
@@ -83,7 +83,7 @@ def _build_analyzer() -> Any:
 
         def load(self) -> None:
             try:
-                self.nlp = {"en": spacy.load(SPACY_MODEL, exclude=_UNNEEDED_PIPES)}
+                self.nlp = {"en": spacy.load(SPACY_MODEL, exclude=_UNNEEDED_PIPES)}  # type: ignore[assignment]
             except OSError as exc:
                 raise ModelLoadError(
                     f"spaCy model {SPACY_MODEL} is not installed: "
@@ -132,7 +132,7 @@ class PiiDetector:
                 supported_entity=spec.entity,
                 name=f"custom:{spec.entity}",
                 patterns=[Pattern(p.name, p.regex, p.score) for p in spec.patterns],
-                context=spec.context or None,
+                context=list(spec.context),
             )
             for spec in config.custom
         ]
