@@ -267,3 +267,16 @@ def _until(condition, timeout_s: float = 15.0) -> None:  # type: ignore[no-untyp
     while not condition():
         assert time.monotonic() < deadline, "condition not reached in time"
         time.sleep(0.1)
+
+
+def test_policies_route_needs_the_admin_key_when_one_is_set(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, generator="fake", admin_key="s3cret-admin-key")
+    with live_server(create_app(settings)) as base:
+        assert httpx.get(f"{base}/v1/policies").status_code == 403
+        wrong = httpx.get(f"{base}/v1/policies", headers={"authorization": "Bearer nope"})
+        assert wrong.status_code == 403 and wrong.json()["error"]["type"] == "permission_error"
+        right = httpx.get(
+            f"{base}/v1/policies", headers={"authorization": "Bearer s3cret-admin-key"}
+        )
+        assert right.status_code == 200
+        assert right.json()["policies"][0]["name"] == "default"
