@@ -119,6 +119,8 @@ def test_shipped_policy_pack_validates() -> None:
     root = Path(__file__).resolve().parents[2] / "policies"
     loaded = load_policies([root], DetectorContext(policy_dir=root))
     policy = loaded.policies["default"]
-    assert {"pii-input", "prompt-injection", "harmful-request"} <= {r.id for r in policy.rules}
+    assert {"pii-input", "prompt-injection", "harmful-request", "secrets"} <= {
+        r.id for r in policy.rules
+    }
     assert any(r.rule.mode == "shadow" for r in policy.rules)
     assert policy.constraints is not None
