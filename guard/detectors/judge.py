@@ -63,7 +63,7 @@ class JudgeConfig(DetectorConfig):
 
 
 def parse_verdict(answer: str) -> tuple[bool, list[str]]:
-    """``(unsafe, codes)`` from a Llama Guard–style answer; ``DetectorError`` if unreadable."""
+    """``(unsafe, codes)`` from a Llama Guard-style answer; ``DetectorError`` if unreadable."""
     lines = [line.strip() for line in answer.strip().splitlines() if line.strip()]
     head = lines[0].lower().rstrip(".") if lines else ""
     if head == "safe":
