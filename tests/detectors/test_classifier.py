@@ -10,10 +10,44 @@ from guard.detectors.base import DetectorContext
 from guard.detectors.classifier import ClassifierConfig, ClassifierDetector
 from guard.errors import ConfigurationError, ModelLoadError
 
-SAFE_WORDS = """
-the a is are i you we they my your our this that how to make cook bake build write read cake
-bread house letter book garden dog cat car today tomorrow please help with quickly
-""".split()
+SAFE_WORDS = [
+    "the",
+    "a",
+    "is",
+    "are",
+    "i",
+    "you",
+    "we",
+    "they",
+    "my",
+    "your",
+    "our",
+    "this",
+    "that",
+    "how",
+    "to",
+    "make",
+    "cook",
+    "bake",
+    "build",
+    "write",
+    "read",
+    "cake",
+    "bread",
+    "house",
+    "letter",
+    "book",
+    "garden",
+    "dog",
+    "cat",
+    "car",
+    "today",
+    "tomorrow",
+    "please",
+    "help",
+    "with",
+    "quickly",
+]
 UNSAFE_WORDS = ["bomb", "poison", "weapon", "explosive", "kill"]
 WORDS = SAFE_WORDS + UNSAFE_WORDS
 UNSAFE = set(UNSAFE_WORDS)
