@@ -280,3 +280,16 @@ def test_policies_route_needs_the_admin_key_when_one_is_set(tmp_path: Path) -> N
         )
         assert right.status_code == 200
         assert right.json()["policies"][0]["name"] == "default"
+
+
+def test_credentials_in_a_prompt_are_redacted_before_the_model(
+    proxy: tuple[str, openai.OpenAI, RecordingAuditSink], upstream: tuple[str, Upstream]
+) -> None:
+    _, client, _ = proxy
+    token = "ghp_" + "Zx9Y" * 9
+    answer = client.chat.completions.create(
+        model="fake-model", messages=[{"role": "user", "content": f"Why does {token} fail?"}]
+    )
+    sent = upstream[1].seen[-1].messages[-1].content  # type: ignore[index]
+    assert token not in sent and "<github_token>" in sent
+    assert token not in (answer.choices[0].message.content or "")
