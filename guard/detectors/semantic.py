@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding
+from guard.detectors.memo import Memo
 from guard.errors import ConfigurationError, ModelLoadError
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
@@ -90,9 +91,10 @@ class SemanticDetector:
     type_name: ClassVar[str] = "semantic"
     Config: ClassVar[type[DetectorConfig]] = SemanticConfig
 
-    def __init__(self, config: SemanticConfig, encoder: Any, examples: list[str]):
+    def __init__(self, config: SemanticConfig, encoder: Any, examples: list[str], memo: Memo[Any]):
         self.config = config
         self._encoder = encoder
+        self._memo = memo
         self.examples = examples
         self._matrix = encoder.encode(
             examples, normalize_embeddings=True, convert_to_tensor=True, show_progress_bar=False
@@ -118,25 +120,34 @@ class SemanticDetector:
             model_dir = context.policy_dir / model_dir
         if not (model_dir / "config.json").is_file():
             raise ModelLoadError(f"no sentence-transformers model at {model_dir}")
-        encoder = shared_encoder(model_dir, config.device or context.device, context)
-        return cls(config, encoder, examples)
+        device = config.device or context.device
+        encoder = shared_encoder(model_dir, device, context)
+        memo = context.shared.setdefault(f"semantic.memo:{model_dir}:{device}", Memo(4096))
+        return cls(config, encoder, examples, memo)
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
         return await asyncio.to_thread(self._detect, list(texts))
 
-    def _detect(self, texts: list[str]) -> list[list[Finding]]:
-        windows = [sentence_windows(text, self.config.window_sentences) for text in texts]
-        pieces = [text[s:e] for text, spans in zip(texts, windows, strict=True) for s, e in spans]
-        results: list[list[Finding]] = [[] for _ in texts]
-        if not pieces:
-            return results
-        embedded = self._encoder.encode(
+    def _embed(self, pieces: list[str]) -> list[Any]:
+        matrix = self._encoder.encode(
             pieces,
             normalize_embeddings=True,
             convert_to_tensor=True,
             show_progress_bar=False,
             batch_size=64,
         )
+        return list(matrix)
+
+    def _detect(self, texts: list[str]) -> list[list[Finding]]:
+        import torch
+
+        windows = [sentence_windows(text, self.config.window_sentences) for text in texts]
+        pieces = [text[s:e] for text, spans in zip(texts, windows, strict=True) for s, e in spans]
+        results: list[list[Finding]] = [[] for _ in texts]
+        if not pieces:
+            return results
+        rows = self._memo.many(pieces, self._embed)  # type: ignore[arg-type]
+        embedded = torch.stack(rows)
         similarity = embedded @ self._matrix.T
         best_score, best_example = similarity.max(dim=1)
         row = 0

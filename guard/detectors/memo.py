@@ -1,0 +1,39 @@
+"""A small thread-safe LRU that lets rules sharing a model reuse its work on the same text
+(several pii rules run spaCy once per text; several semantic rules embed a sentence once)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+
+
+class Memo(Generic[V]):
+    """Maps keys to computed values, keeping the ``size`` most recently used."""
+
+    def __init__(self, size: int = 2048):
+        self._size = size
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def many(
+        self, keys: Sequence[Hashable], compute: Callable[[list[Hashable]], list[V]]
+    ) -> list[V]:
+        """Values for ``keys``, computing only the missing ones (in one call, in order)."""
+        with self._lock:
+            found = {k: self._items[k] for k in keys if k in self._items}
+            for key in found:
+                self._items.move_to_end(key)
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        if missing:
+            fresh = dict(zip(missing, compute(missing), strict=True))
+            with self._lock:
+                for key, value in fresh.items():
+                    self._items[key] = value
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+            found.update(fresh)
+        return [found[k] for k in keys]
