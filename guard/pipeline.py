@@ -64,9 +64,12 @@ class Pipeline:
         self.replica = replica
 
     def _record(
-        self, ctx: RequestContext, request: GenerationRequest, stream: bool
+        self, ctx: RequestContext, request: GenerationRequest | None, stream: bool
     ) -> DecisionRecord:
-        params = {k: v for k, v in asdict(request.params).items() if v not in (None, ())}
+        """A new record for this request; ``request`` is None for a scan (nothing generated)."""
+        params = {}
+        if request is not None:
+            params = {k: v for k, v in asdict(request.params).items() if v not in (None, ())}
         return DecisionRecord(
             decision_id=ctx.decision_id,
             request_id=ctx.request_id,
@@ -75,7 +78,7 @@ class Pipeline:
             app=ctx.app,
             key_id=ctx.key_id,
             replica=self.replica,
-            model=request.model,
+            model=request.model if request is not None else "",
             stream=stream,
             params=params,
         )
@@ -120,17 +123,7 @@ class Pipeline:
         self, ctx: RequestContext, stage: Stage, texts: list[str]
     ) -> tuple[StageOutcome, list[str]]:
         """Decide on texts without generating (``POST /v1/guard/scan``); audited like the rest."""
-        record = DecisionRecord(
-            decision_id=ctx.decision_id,
-            request_id=ctx.request_id,
-            time=datetime.now(UTC),
-            endpoint=ctx.endpoint,
-            app=ctx.app,
-            key_id=ctx.key_id,
-            replica=self.replica,
-            model="",
-            stream=False,
-        )
+        record = self._record(ctx, None, stream=False)
         error: BaseException | None = None
         try:
             scan = getattr(self.guard, "scan", None)

@@ -1,14 +1,11 @@
-"""Detector registry: names map to ``module:Class`` and import only when a policy uses them.
-
-Built-in detectors register through the ``guard.detectors`` entry-point group, exactly as
-a third-party package would; the table below is the fallback for an uninstalled tree.
-"""
+"""Detector registry: names map to ``module:Class`` and import only when a policy uses them
+(entry-point group ``guard.detectors``)."""
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import entry_points
 from typing import Any
+
+from guard.registry import load, registered
 
 _BUILTIN = {
     "pii": "guard.detectors.pii:PiiDetector",
@@ -23,14 +20,9 @@ _BUILTIN = {
 
 def registered_detectors() -> dict[str, str]:
     """Every detector type and the ``module:Class`` it loads."""
-    found = dict(_BUILTIN)
-    for ep in entry_points(group="guard.detectors"):
-        found[ep.name] = ep.value
-    return found
+    return registered("guard.detectors", _BUILTIN)
 
 
 def detector_class(type_name: str) -> Any:
     """The detector class registered as ``type_name``; ``KeyError`` if none is."""
-    target = registered_detectors()[type_name]
-    module_name, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
+    return load(registered_detectors()[type_name])

@@ -1,16 +1,12 @@
-"""Generator registry: names map to ``module:Class`` and load only when selected.
-
-Built-in generators register through the ``guard.generators`` entry-point group, exactly
-as a third-party package would; the table below is the fallback for an uninstalled tree.
-"""
+"""Generator registry: names map to ``module:Class`` and load only when selected
+(entry-point group ``guard.generators``)."""
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from guard.errors import ConfigurationError
+from guard.registry import load, registered
 
 if TYPE_CHECKING:
     from guard.config import Settings
@@ -25,15 +21,7 @@ _BUILTIN = {
 
 def registered_generators() -> dict[str, str]:
     """Every generator name and the ``module:Class`` it loads."""
-    found = dict(_BUILTIN)
-    for ep in entry_points(group="guard.generators"):
-        found[ep.name] = ep.value
-    return found
-
-
-def _load(target: str) -> Any:
-    module_name, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
+    return registered("guard.generators", _BUILTIN)
 
 
 def build_generator(settings: Settings) -> Generator:
@@ -43,5 +31,5 @@ def build_generator(settings: Settings) -> Generator:
     if target is None:
         known = ", ".join(sorted(registry))
         raise ConfigurationError(f"unknown generator {settings.generator!r}; known: {known}")
-    generator: Generator = _load(target).from_settings(settings)
+    generator: Generator = load(target).from_settings(settings)
     return generator
