@@ -15,12 +15,15 @@ from guard.api import guard_routes, health, openai_routes
 from guard.api.errors import install_error_handlers
 from guard.api.middleware import GuardHTTPMiddleware
 from guard.audit.database import Database
-from guard.audit.sink import AuditSink, LogAuditSink
+from guard.audit.migrate import upgrade
+from guard.audit.sink import AuditSink
+from guard.audit.writer import DatabaseAuditSink
 from guard.config import Settings
 from guard.detectors.base import DetectorContext
 from guard.errors import ConfigurationError
 from guard.generators import build_generator
 from guard.generators.base import Generator
+from guard.keys import KeyStore
 from guard.metrics import Metrics
 from guard.pipeline import Pipeline
 from guard.policy.base import Guard
@@ -48,17 +51,39 @@ def create_app(
     store: PolicyStore | None = None
     if guard is None:
         store, guard = build_policy_guard(settings, generator, metrics)
+    if audit is None:
+        audit = DatabaseAuditSink(
+            database,
+            spool_dir=settings.spool_dir,
+            replica=settings.replica_id,
+            queue_size=settings.audit_queue_size,
+            raw_key=settings.raw_key,
+        )
     pipeline = Pipeline(
         generator=generator,
         guard=guard,
-        audit=audit or LogAuditSink(),
+        audit=audit,
         metrics=metrics,
         replica=settings.replica_id,
+        store_raw=settings.store_raw,
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("starting %s generator; database %s", settings.generator, database.describe())
+        if settings.auto_upgrade:
+            await asyncio.to_thread(upgrade, database.engine)
+        if not settings.anonymous_allowed:
+            log.info("traffic without an app key is refused (GUARD_ANONYMOUS_APPS)")
+        elif settings.loopback_only:
+            log.warning("anonymous app traffic is allowed while guard listens on loopback only")
+        else:
+            log.warning(
+                "anonymous app traffic is allowed on %s (GUARD_ANONYMOUS_APPS=allow)", settings.host
+            )
+        start_audit = getattr(pipeline.audit, "start", None)
+        if start_audit is not None:
+            await start_audit()
         await generator.start()
         app.state.generator_started = True
         watcher = None
@@ -88,6 +113,7 @@ def create_app(
     app.state.database = database
     app.state.generator_started = False
     app.state.policy_store = store
+    app.state.keys = KeyStore(database)
     install_error_handlers(app)
     app.include_router(openai_routes.router)
     app.include_router(guard_routes.router)

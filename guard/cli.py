@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from guard.cli_audit import audit_app, db_app, keys_app
 from guard.errors import ConfigurationError
 
 app = typer.Typer(help="guard: a compliance guardrail proxy for LLMs.", no_args_is_help=True)
@@ -59,6 +60,9 @@ PathsArgument = Annotated[
 
 policy_app = typer.Typer(help="Validate, test and explain policies.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 
 
 def _policy_paths(paths: list[Path] | None) -> list[Path]:

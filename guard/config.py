@@ -84,7 +84,14 @@ class Settings(BaseSettings):
     hash_key: str | None = None
     stream_holdback_chars: int = Field(default=96, ge=0, le=10_000)
     stream_scan_chars: int = Field(default=48, ge=1, le=10_000)
-    admin_key: str | None = None
+    anonymous_apps: Literal["auto", "allow", "deny"] = "auto"
+
+    # audit log
+    spool_dir: Path = Path("guard-spool")
+    db_auto_upgrade: bool | None = None
+    store_raw: bool = False
+    raw_key: str | None = None
+    audit_queue_size: int = Field(default=10_000, ge=1)
 
     log_level: str = "info"
 
@@ -123,4 +130,27 @@ class Settings(BaseSettings):
             raise ValueError("GUARD_GENERATOR=upstream needs GUARD_UPSTREAM_URL (…/v1)")
         if self.default_max_tokens > self.max_tokens_limit:
             raise ValueError("default_max_tokens cannot exceed max_tokens_limit")
+        if self.store_raw and not self.raw_key:
+            raise ValueError(
+                "GUARD_STORE_RAW needs GUARD_RAW_KEY, a Fernet key "
+                "(`guard keys raw-key` prints a new one)"
+            )
         return self
+
+    @property
+    def loopback_only(self) -> bool:
+        return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")
+
+    @property
+    def anonymous_allowed(self) -> bool:
+        """Traffic without a key: allowed when configured, or by default on loopback only."""
+        if self.anonymous_apps == "auto":
+            return self.loopback_only
+        return self.anonymous_apps == "allow"
+
+    @property
+    def auto_upgrade(self) -> bool:
+        """Run migrations at start: by default for SQLite (the embedded setup) only."""
+        if self.db_auto_upgrade is not None:
+            return self.db_auto_upgrade
+        return self.database_url.startswith("sqlite")

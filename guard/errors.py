@@ -9,6 +9,7 @@ with the class's HTTP status. Policy outcomes (block, redact) are decisions, not
     │   ├── ContextLengthError      400 invalid_request_error, code context_length_exceeded
     │   ├── ConstraintError         400 invalid_request_error, code constraint_violation
     │   └── ContentBlockedError     400 invalid_request_error, code content_policy_violation
+    ├── UnauthorizedError           401 authentication_error, code invalid_api_key
     ├── ForbiddenError              403 permission_error
     │   └── NoPolicyError           403 permission_error, code no_policy
     ├── ModelNotFoundError          404 invalid_request_error, code model_not_found
@@ -90,6 +91,14 @@ class ContentBlockedError(InvalidRequestError):
         body["error"]["decision_id"] = self.decision_id
         body["error"]["explanation_url"] = self.explanation_url
         return body
+
+
+class UnauthorizedError(GuardError):
+    """No key, or a key that is unknown or revoked."""
+
+    status_code = 401
+    error_type = "authentication_error"
+    default_code = "invalid_api_key"
 
 
 class ForbiddenError(GuardError):

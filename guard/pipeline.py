@@ -35,6 +35,17 @@ def _strongest(stages: list[StageOutcome]) -> Action:
     return max((s.action for s in stages), key=_PRECEDENCE.__getitem__, default="allow")
 
 
+def _texts(request: GenerationRequest) -> list[str]:
+    return [m.content for m in request.messages] if request.messages else [request.prompt or ""]
+
+
+def _transcript(request: GenerationRequest, texts: list[str]) -> str:
+    """Messages as one text for the audit log: ``[role] content`` blocks."""
+    if request.messages is None:
+        return texts[0] if texts else ""
+    return "\n\n".join(f"[{m.role}] {t}" for m, t in zip(request.messages, texts, strict=False))
+
+
 def _report(ctx: RequestContext, stages: list[StageOutcome]) -> None:
     """Tell the HTTP layer the decision so far (x-guard-decision, the guard field)."""
     ctx.action = _strongest(stages)
@@ -56,12 +67,14 @@ class Pipeline:
         audit: AuditSink,
         metrics: Metrics,
         replica: str,
+        store_raw: bool = False,
     ):
         self.generator = generator
         self.guard = guard
         self.audit = audit
         self.metrics = metrics
         self.replica = replica
+        self.store_raw = store_raw
 
     def _record(
         self, ctx: RequestContext, request: GenerationRequest | None, stream: bool
@@ -95,6 +108,9 @@ class Pipeline:
         elif error is not None:
             record.outcome, record.error_code = "error", type(error).__name__
         record.action = _strongest(record.stages)
+        for stage in record.stages:
+            if stage.stage == "output" and stage.redacted:
+                record.redacted_answer = "\n\n".join(stage.redacted)
         policies = [s for s in record.stages if s.policy]
         if policies:
             record.policy, record.policy_version = policies[0].policy, policies[0].policy_version
@@ -107,8 +123,12 @@ class Pipeline:
         self, ctx: RequestContext, request: GenerationRequest, record: DecisionRecord
     ) -> InputVerdict:
         """Run the input guard; a block becomes the 400 the caller gets."""
+        if self.store_raw:
+            record.raw = {"prompt": _transcript(request, _texts(request))}
         verdict = await self.guard.check_input(ctx, request)
         record.stages.append(verdict.outcome)
+        if verdict.outcome.redacted:
+            record.redacted_prompt = _transcript(request, verdict.outcome.redacted)
         ctx.action = verdict.outcome.action
         ctx.rules = verdict.outcome.rules
         if verdict.outcome.action == "block":
@@ -156,6 +176,8 @@ class Pipeline:
             output = await self.guard.check_output(ctx, verdict, completion)
             record.stages.append(output.outcome)
             record.guard_output_ms = _ms(time.perf_counter() - checked)
+            if record.raw is not None:
+                record.raw["answer"] = "\n\n".join(c.text for c in completion.choices)
             usage = output.completion.usage
             record.prompt_tokens, record.completion_tokens = (
                 usage.prompt_tokens,
@@ -217,6 +239,8 @@ class Pipeline:
                     )
                 if isinstance(event, Delta) and event.finish_reason == "content_filter":
                     _report(ctx, [*record.stages, output])  # the caller hears why, now
+                if record.raw is not None and isinstance(event, Delta):
+                    record.raw["answer"] = record.raw.get("answer", "") + event.text
                 if isinstance(event, Usage):
                     record.prompt_tokens = event.prompt_tokens
                     record.completion_tokens = event.completion_tokens

@@ -128,7 +128,15 @@ class StreamGuard:
         ]
         piece = apply(text[buffer.released : cut], piece_spans, hash_key=self._hash_key)
         buffer.released = cut
+        self._audit(index, piece)
         return self._pseudonyms.restore(piece), False
+
+    def _audit(self, index: int, piece: str) -> None:
+        """Keep the released text as the model wrote it (placeholders not restored)."""
+        redacted = self.outcome.redacted
+        while len(redacted) <= index:
+            redacted.append("")
+        redacted[index] += piece
 
     def _record(self, index: int, evaluation: Evaluation, offset: int, released: int) -> bool:
         """Fold a scan's findings into the stage outcome; True when it blocks."""

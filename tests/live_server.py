@@ -13,6 +13,10 @@ import uvicorn
 from fastapi import FastAPI
 
 
+# The app behind each running test server, by base URL (to reach its key store).
+SERVED: dict[str, FastAPI] = {}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -37,7 +41,9 @@ def live_server(app: FastAPI, *, startup_timeout_s: float = 120.0) -> Iterator[s
         time.sleep(0.02)
     try:
         httpx.get(f"{base}/healthz", timeout=5).raise_for_status()
+        SERVED[base] = app
         yield base
     finally:
+        SERVED.pop(base, None)
         server.should_exit = True
         thread.join(timeout=30)

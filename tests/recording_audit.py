@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from guard.audit.record import DecisionRecord
+from guard.audit.rows import to_row
 
 
 class RecordingAuditSink:
@@ -15,9 +18,9 @@ class RecordingAuditSink:
     async def aclose(self) -> None:
         return None
 
-    def get(self, decision_id: str) -> DecisionRecord | None:
+    async def fetch(self, decision_id: str) -> dict[str, Any] | None:
         found = self.by_id(decision_id)
-        return found[-1] if found else None
+        return to_row(found[-1]) if found else None
 
     def by_id(self, decision_id: str) -> list[DecisionRecord]:
         return [r for r in self.records if r.decision_id == decision_id]

@@ -1,14 +1,23 @@
-"""Dependencies that routes declare, so that handlers read like prose."""
+"""Dependencies that routes declare, so that handlers read like prose.
+
+Bearer keys are checked against the key store (hashes only). An ``app`` key reaches the
+proxy; ``reviewer`` keys read and review the audit log; ``admin`` keys can also manage
+policies and keys. Traffic without a key is the app ``anonymous``, allowed only when
+``GUARD_ANONYMOUS_APPS`` says so (by default: while guard listens on loopback only). Since
+OpenAI clients insist on sending some key, a bearer value that is not a guard key (``gk_…``)
+counts as no key; an unknown or revoked guard key is refused.
+"""
 
 from __future__ import annotations
 
-import hmac
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from guard.config import Settings
-from guard.errors import ForbiddenError
+from guard.errors import ForbiddenError, UnauthorizedError
+from guard.keys import KEY_PREFIX, ApiKey, KeyStore
 from guard.pipeline import Pipeline
 from guard.policy.base import RequestContext
 
@@ -23,36 +32,67 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _context(request: Request) -> RequestContext:
+async def _presented_key(request: Request) -> ApiKey | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, presented = header.partition(" ")
+    if not header:
+        return None
+    if scheme.lower() != "bearer" or not presented.strip():
+        raise UnauthorizedError("use an Authorization: Bearer <key> header")
+    presented = presented.strip()
+    if not presented.startswith(KEY_PREFIX):
+        # OpenAI clients insist on some api_key; a value that is not a guard key is no key.
+        return None
+    store: KeyStore = request.app.state.keys
+    key = await asyncio.to_thread(store.check, presented)
+    if key is None:
+        raise UnauthorizedError("the API key is unknown or revoked")
+    return key
+
+
+async def _context(request: Request) -> RequestContext:
+    key = await _presented_key(request)
+    settings: Settings = request.app.state.settings
+    if key is None:
+        if not settings.anonymous_allowed:
+            raise UnauthorizedError("an app key is required (Authorization: Bearer <key>)")
+        app, key_id = "anonymous", None
+    elif key.role != "app":
+        raise ForbiddenError(f"a {key.role} key cannot call the proxy; use an app key")
+    else:
+        app, key_id = key.name, key.id
     state = request.scope["state"]
     context = RequestContext(
         decision_id=state["decision_id"],
         request_id=state["request_id"],
         endpoint=request.url.path,
+        app=app,
+        key_id=key_id,
     )
     state["context"] = context  # the middleware reports its action in x-guard-decision
     return context
 
 
-def _admin(request: Request) -> None:
-    """Admin routes: the bearer key in GUARD_ADMIN_KEY, or, when none is set, loopback only.
+async def _reviewer(request: Request) -> ApiKey:
+    key = await _presented_key(request)
+    if key is None:
+        raise UnauthorizedError("a reviewer or admin key is required")
+    if key.role not in ("reviewer", "admin"):
+        raise ForbiddenError(f"an {key.role} key cannot read the audit log")
+    return key
 
-    (Stored, hashed keys with roles replace this with the audit milestone.)
-    """
-    settings: Settings = request.app.state.settings
-    if settings.admin_key:
-        supplied = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(supplied.encode(), settings.admin_key.encode()):
-            raise ForbiddenError("an admin key is required")
-        return
-    host = request.client.host if request.client else ""
-    if not (host.startswith("127.") or host == "::1"):
-        raise ForbiddenError(
-            "admin routes answer loopback clients only unless GUARD_ADMIN_KEY is set"
-        )
+
+async def _admin(request: Request) -> ApiKey:
+    key = await _presented_key(request)
+    if key is None:
+        raise UnauthorizedError("an admin key is required")
+    if key.role != "admin":
+        raise ForbiddenError("this route needs an admin key")
+    return key
 
 
 PipelineDep = Annotated[Pipeline, Depends(_pipeline)]
-AdminDep = Annotated[None, Depends(_admin)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ContextDep = Annotated[RequestContext, Depends(_context)]
+ReviewerDep = Annotated[ApiKey, Depends(_reviewer)]
+AdminDep = Annotated[ApiKey, Depends(_admin)]

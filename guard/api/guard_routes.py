@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import Field, model_validator
 
-from guard.api.deps import AdminDep, ContextDep, PipelineDep
+from guard.api.deps import AdminDep, ContextDep, PipelineDep, ReviewerDep
 from guard.api.protocol import Message, _Strict
 from guard.errors import GuardError
 from guard.policy.explain import explain, finding_record
@@ -58,31 +58,29 @@ async def scan(body: ScanRequest, pipeline: PipelineDep, ctx: ContextDep) -> dic
 
 
 @router.get("/decisions/{decision_id}/explanation")
-async def explanation(decision_id: str, pipeline: PipelineDep) -> dict[str, Any]:
+async def explanation(decision_id: str, pipeline: PipelineDep, _key: ReviewerDep) -> dict[str, Any]:
     """Why a decision came out as it did: every fired rule, its findings and a sentence."""
-    record = pipeline.audit.get(decision_id)
-    if record is None:
+    row = await pipeline.audit.fetch(decision_id)
+    if row is None:
         raise DecisionNotFoundError(f"no decision {decision_id!r} is known here")
+    return decision_document(row)
+
+
+def decision_document(row: dict[str, Any]) -> dict[str, Any]:
+    """What reviewers read about a decision: metadata, stages and the explanation."""
+    time = row["time"]
     return {
-        "decision_id": record.decision_id,
-        "time": record.time.isoformat(),
-        "endpoint": record.endpoint,
-        "app": record.app,
-        "model": record.model,
-        "action": record.action,
-        "outcome": record.outcome,
-        "policy": record.policy,
-        "policy_version": record.policy_version,
-        "stages": [
-            {
-                "stage": s.stage,
-                "action": s.action,
-                "rules": list(s.rules),
-                "shadow_rules": list(s.shadow_rules),
-            }
-            for s in record.stages
-        ],
-        "explanation": explain(record.stages),
+        "decision_id": row["id"],
+        "time": time.isoformat() if hasattr(time, "isoformat") else time,
+        "endpoint": row["endpoint"],
+        "app": row["app"],
+        "model": row["model"],
+        "action": row["action"],
+        "outcome": row["outcome"],
+        "policy": row["policy"],
+        "policy_version": row["policy_version"],
+        "stages": row["stages"],
+        "explanation": row["explanation"],
     }
 
 

@@ -69,7 +69,7 @@ def _usage(usage: Usage) -> dict[str, int]:
 
 
 @router.get("/models")
-async def list_models(pipeline: PipelineDep) -> dict[str, Any]:
+async def list_models(pipeline: PipelineDep, _ctx: ContextDep) -> dict[str, Any]:
     models = await pipeline.generator.models()
     return {
         "object": "list",

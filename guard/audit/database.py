@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.orm import Session
 
 
 def engine_url(url: str) -> URL:
@@ -27,6 +28,9 @@ class Database:
         self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
         if self.url.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
 
     def ping(self) -> None:
         """Raise if the database cannot run a query."""

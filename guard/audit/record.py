@@ -37,3 +37,7 @@ class DecisionRecord:
     time_to_first_token_ms: float | None = None
     policy: str | None = None
     policy_version: str | None = None
+    redacted_prompt: str = ""
+    redacted_answer: str = ""
+    # Only when GUARD_STORE_RAW is on; encrypted before it is written.
+    raw: dict[str, str] | None = None

@@ -1,16 +1,17 @@
-"""The AuditSink protocol and the interim sink that logs each decision's metadata.
+"""The AuditSink protocol, and a sink that only logs (for tools and tests without a database).
 
-The durable, hash-chained database writer replaces ``LogAuditSink`` behind the same
-protocol; the pipeline already calls it exactly once per request on every path.
+The server uses ``guard.audit.writer.DatabaseAuditSink``; the pipeline calls the sink
+exactly once per request on every path.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import Protocol
+from typing import Any, Protocol
 
 from guard.audit.record import DecisionRecord
+from guard.audit.rows import to_row
 
 log = logging.getLogger("guard.audit")
 
@@ -20,7 +21,8 @@ class AuditSink(Protocol):
 
     async def record(self, record: DecisionRecord) -> None: ...
 
-    def get(self, decision_id: str) -> DecisionRecord | None: ...
+    async def fetch(self, decision_id: str) -> dict[str, Any] | None:
+        """The stored row of a decision (see ``guard.audit.rows.to_row``), if known."""
 
     async def aclose(self) -> None: ...
 
@@ -34,8 +36,9 @@ class LogAuditSink:
         self._keep = keep
         self._recent: OrderedDict[str, DecisionRecord] = OrderedDict()
 
-    def get(self, decision_id: str) -> DecisionRecord | None:
-        return self._recent.get(decision_id)
+    async def fetch(self, decision_id: str) -> dict[str, Any] | None:
+        record = self._recent.get(decision_id)
+        return to_row(record) if record else None
 
     async def record(self, record: DecisionRecord) -> None:
         self.count += 1

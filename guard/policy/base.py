@@ -75,6 +75,8 @@ class StageOutcome:
     policy: str | None = None
     policy_version: str | None = None
     message: str | None = None
+    # The stage's texts as the audit log may keep them: every finding replaced.
+    redacted: list[str] = field(default_factory=list)
 
     @property
     def shadow_rules(self) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from guard.generators.base import (
     GenerationRequest,
     StreamEvent,
 )
-from guard.policy.actions import Pseudonyms, apply
+from guard.policy.actions import Pseudonyms, RedactionStyle, Replacement, apply
 from guard.policy.base import InputVerdict, OutputVerdict, RequestContext, StageOutcome
 from guard.policy.evaluate import Evaluation, Evaluator
 from guard.policy.loader import Policy
@@ -49,6 +49,25 @@ def with_texts(request: GenerationRequest, texts: list[str]) -> GenerationReques
         )
         return replace(request, messages=messages)
     return replace(request, prompt=texts[0])
+
+
+def audit_texts(
+    texts: list[str], outcome: StageOutcome, pseudonyms: Pseudonyms | None = None
+) -> list[str]:
+    """The texts with every finding (any action or mode) replaced, for the audit log.
+
+    Pseudonymized spans keep the placeholder the model saw; everything else becomes
+    ``<CATEGORY>``, so a card number, for one, is never stored.
+    """
+    spans: list[list[Replacement]] = [[] for _ in texts]
+    for fired in outcome.fired:
+        style: RedactionStyle = "pseudonym" if fired.action == "pseudonymize" else "placeholder"
+        f = fired.finding
+        if fired.message_index < len(texts):
+            spans[fired.message_index].append(
+                Replacement(f.start, f.end, f.category, style, f.score)
+            )
+    return [apply(t, s, pseudonyms=pseudonyms) for t, s in zip(texts, spans, strict=True)]
 
 
 def enforce_constraints(policy: Policy, request: GenerationRequest) -> GenerationRequest:
@@ -123,6 +142,7 @@ class PolicyGuard:
             apply(text, spans, pseudonyms=state.pseudonyms, hash_key=self.hash_key)
             for text, spans in zip(texts, evaluation.replacements, strict=True)
         ]
+        evaluation.outcome.redacted = audit_texts(texts, evaluation.outcome, state.pseudonyms)
         return evaluation, rewritten
 
     async def check_input(self, ctx: RequestContext, request: GenerationRequest) -> InputVerdict:
@@ -137,6 +157,7 @@ class PolicyGuard:
                 for text, spans in zip(texts, evaluation.replacements, strict=True)
             ]
             request = with_texts(request, cleaned)
+        evaluation.outcome.redacted = audit_texts(texts, evaluation.outcome, state.pseudonyms)
         return InputVerdict(request=request, outcome=evaluation.outcome, state=state)
 
     async def check_output(
@@ -146,6 +167,7 @@ class PolicyGuard:
         texts = [choice.text for choice in completion.choices]
         evaluation = await self.evaluator.evaluate(state.policy, "output", texts)
         outcome = evaluation.outcome
+        outcome.redacted = audit_texts(texts, outcome)
         choices = []
         for choice, spans in zip(completion.choices, evaluation.replacements, strict=True):
             if outcome.action == "block":

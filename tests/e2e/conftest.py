@@ -53,3 +53,13 @@ def fake_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def key_header(base: str, role: str) -> dict[str, str]:
+    """A bearer header with a new key of ``role`` in the database of the server at ``base``."""
+    from guard.keys import KeyStore
+    from tests.live_server import SERVED
+
+    store: KeyStore = SERVED[base].state.keys
+    _, secret = store.create(f"{role}-{len(store.list())}", role)  # type: ignore[arg-type]
+    return {"authorization": f"Bearer {secret}"}

@@ -16,7 +16,7 @@ from guard.config import Settings
 from guard.generators.base import GenerationRequest
 from guard.generators.fake import FakeGenerator
 from guard.policy.passthrough import PassThroughGuard
-from tests.e2e.conftest import openai_client
+from tests.e2e.conftest import key_header, openai_client
 from tests.live_server import live_server
 from tests.recording_audit import RecordingAuditSink
 
@@ -66,8 +66,10 @@ def proxy(
     tmp = tmp_path_factory.mktemp("proxy")
     audit = RecordingAuditSink()
     settings = _settings(tmp, generator="upstream", upstream_url=f"{upstream[0]}/v1")
-    with live_server(create_app(settings, audit=audit)) as base, openai_client(base) as client:
+    app = create_app(settings, audit=audit)
+    with live_server(app) as base, openai_client(base) as client:
         yield base, client, audit
+
 
 
 @pytest.fixture(autouse=True)
@@ -118,7 +120,9 @@ def test_injection_is_a_400_with_decision_and_explanation(
         == "The prompt looks like an attempt to override the assistant's instructions."
     )
     assert len(upstream[1].seen) == before, "a blocked prompt never reaches the model"
-    explanation = httpx.get(f"{base}{error['explanation_url']}").json()
+    assert httpx.get(f"{base}{error['explanation_url']}").status_code == 401, "reviewers only"
+    reviewer = key_header(base, "reviewer")
+    explanation = httpx.get(f"{base}{error['explanation_url']}", headers=reviewer).json()
     assert explanation["decision_id"] == error["decision_id"]
     assert explanation["action"] == "block"
     rules = {item["rule_id"]: item for item in explanation["explanation"]}
@@ -240,8 +244,10 @@ def test_policy_change_is_live_and_a_broken_one_is_rejected(tmp_path: Path) -> N
                 return True
             return False
 
+        admin = key_header(base, "admin")
+
         def active() -> dict:  # type: ignore[type-arg]
-            return httpx.get(f"{base}/v1/policies").json()
+            return httpx.get(f"{base}/v1/policies", headers=admin).json()
 
         first = active()["policies"][0]["version"]
         assert blocked("alpha") and not blocked("beta")
@@ -269,15 +275,13 @@ def _until(condition, timeout_s: float = 15.0) -> None:  # type: ignore[no-untyp
         time.sleep(0.1)
 
 
-def test_policies_route_needs_the_admin_key_when_one_is_set(tmp_path: Path) -> None:
-    settings = _settings(tmp_path, generator="fake", admin_key="s3cret-admin-key")
-    with live_server(create_app(settings)) as base:
-        assert httpx.get(f"{base}/v1/policies").status_code == 403
-        wrong = httpx.get(f"{base}/v1/policies", headers={"authorization": "Bearer nope"})
-        assert wrong.status_code == 403 and wrong.json()["error"]["type"] == "permission_error"
-        right = httpx.get(
-            f"{base}/v1/policies", headers={"authorization": "Bearer s3cret-admin-key"}
-        )
+def test_policies_route_needs_an_admin_key(tmp_path: Path) -> None:
+    with live_server(create_app(_settings(tmp_path, generator="fake"))) as base:
+        assert httpx.get(f"{base}/v1/policies").status_code == 401
+        for role in ("app", "reviewer"):
+            refused = httpx.get(f"{base}/v1/policies", headers=key_header(base, role))
+            assert refused.status_code == 403 and refused.json()["error"]["type"] == "permission_error"
+        right = httpx.get(f"{base}/v1/policies", headers=key_header(base, "admin"))
         assert right.status_code == 200
         assert right.json()["policies"][0]["name"] == "default"
 

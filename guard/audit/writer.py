@@ -1,0 +1,205 @@
+"""DatabaseAuditSink: the writer that never loses a record and never slows a request much.
+
+``record`` chains the row (sequence and hash, in call order) and puts it on a bounded
+queue; a full queue makes the caller wait (backpressure), it never drops. One task writes
+batches. When the database fails, the batch is appended to a local spool file and fsync'd;
+the spool is replayed as soon as the database answers again, and at the next start if the
+process died first. Shutdown drains the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import SQLAlchemyError
+from uuid6 import uuid7
+
+from guard.audit.database import Database
+from guard.audit.models import DecisionRow
+from guard.audit.record import DecisionRecord
+from guard.audit.rows import GENESIS, chain, from_spool, to_row, to_spool
+
+log = logging.getLogger("guard.audit")
+
+_RETRY_S = 1.0
+
+
+class DatabaseAuditSink:
+    """An ``AuditSink`` writing hash-chained rows to the database, with a spool for outages."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        spool_dir: Path,
+        replica: str,
+        queue_size: int = 10_000,
+        batch_size: int = 200,
+        raw_key: str | None = None,
+    ):
+        self.database = database
+        self.chain_id = f"{replica}:{uuid7()}"[:64]
+        self._seq = 0
+        self._prev = GENESIS
+        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=queue_size)
+        self._batch_size = batch_size
+        self._spool_dir = spool_dir
+        self._spool = spool_dir / f"spool-{os.getpid()}-{self.chain_id.split(':')[-1]}.jsonl"
+        self._fernet = _fernet(raw_key)
+        self._task: asyncio.Task[None] | None = None
+        self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.healthy = True
+        self.written = 0
+        self.spooled = 0
+
+    async def start(self) -> None:
+        self._spool_dir.mkdir(parents=True, exist_ok=True)
+        await self._replay()
+        self._task = asyncio.create_task(self._run(), name="audit-writer")
+
+    async def record(self, record: DecisionRecord) -> None:
+        raw = None
+        if record.raw is not None and self._fernet is not None:
+            import json
+
+            raw = self._fernet.encrypt(json.dumps(record.raw).encode())
+        row = chain(
+            to_row(record, raw), chain_id=self.chain_id, seq=self._seq, prev_hash=self._prev
+        )
+        self._seq += 1
+        self._prev = row["hash"]
+        self._remember(row)
+        await self._queue.put(row)
+
+    def _remember(self, row: dict[str, Any]) -> None:
+        self._recent[row["id"]] = row
+        while len(self._recent) > 1000:
+            self._recent.popitem(last=False)
+
+    async def fetch(self, decision_id: str) -> dict[str, Any] | None:
+        """A decision's row: from the database, or from memory while it is on its way."""
+        try:
+            found = await asyncio.to_thread(self._select, decision_id)
+        except SQLAlchemyError:
+            found = None
+        return found or self._recent.get(decision_id)
+
+    def _select(self, decision_id: str) -> dict[str, Any] | None:
+        with self.database.engine.connect() as conn:
+            row = (
+                conn.execute(select(DecisionRow.__table__).where(DecisionRow.id == decision_id))
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                first = await asyncio.wait_for(self._queue.get(), timeout=_RETRY_S)
+            except TimeoutError:
+                if not self.healthy or self._spool.exists():
+                    await self._replay()
+                continue
+            batch = [first]
+            while len(batch) < self._batch_size and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._write(batch)
+            for _ in batch:
+                self._queue.task_done()
+
+    async def _write(self, batch: list[dict[str, Any]]) -> None:
+        if self.healthy and not self._spool.exists():
+            try:
+                await asyncio.to_thread(self._insert, batch)
+                self.written += len(batch)
+                return
+            except SQLAlchemyError as exc:
+                self.healthy = False
+                log.error(
+                    "audit database unavailable, spooling records locally: %s", type(exc).__name__
+                )
+        await asyncio.to_thread(self._append_spool, batch)
+        self.spooled += len(batch)
+        await self._replay()
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        with self.database.engine.begin() as conn:
+            ids = [r["id"] for r in rows]
+            present = set(
+                conn.execute(select(DecisionRow.id).where(DecisionRow.id.in_(ids))).scalars()
+            )
+            fresh = [r for r in rows if r["id"] not in present]
+            if fresh:
+                conn.execute(insert(DecisionRow), fresh)
+
+    def _append_spool(self, rows: list[dict[str, Any]]) -> None:
+        with open(self._spool, "a", encoding="utf-8") as spool:
+            for row in rows:
+                spool.write(to_spool(row) + "\n")
+            spool.flush()
+            os.fsync(spool.fileno())
+
+    async def _replay(self) -> None:
+        """Move spooled rows (this process's and any left by a dead one) into the database."""
+        for path in sorted(self._spool_dir.glob("spool-*.jsonl")):
+            if path != self._spool and not _owner_gone(path):
+                continue
+            try:
+                rows = [
+                    from_spool(line)
+                    for line in path.read_text(encoding="utf-8").splitlines()
+                    if line
+                ]
+                for start in range(0, len(rows), self._batch_size):
+                    await asyncio.to_thread(self._insert, rows[start : start + self._batch_size])
+            except SQLAlchemyError:
+                self.healthy = False
+                return
+            path.unlink()
+            self.written += len(rows)
+            log.warning("replayed %d spooled audit records from %s", len(rows), path.name)
+        self.healthy = True
+
+    async def aclose(self) -> None:
+        """Drain: every queued record is written (or spooled) before shutdown completes."""
+        if self._task is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+        await self._replay()
+
+
+def _owner_gone(path: Path) -> bool:
+    """A spool file whose writing process no longer runs may be replayed by anyone."""
+    try:
+        pid = int(path.name.split("-")[1])
+    except (IndexError, ValueError):
+        return True
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _fernet(key: str | None) -> Any:
+    if not key:
+        return None
+    from cryptography.fernet import Fernet
+
+    return Fernet(key.encode())
