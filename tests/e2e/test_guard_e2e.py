@@ -71,7 +71,6 @@ def proxy(
         yield base, client, audit
 
 
-
 @pytest.fixture(autouse=True)
 def _echo(upstream: tuple[str, Upstream]) -> None:
     upstream[1].reply = None
@@ -280,7 +279,9 @@ def test_policies_route_needs_an_admin_key(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/v1/policies").status_code == 401
         for role in ("app", "reviewer"):
             refused = httpx.get(f"{base}/v1/policies", headers=key_header(base, role))
-            assert refused.status_code == 403 and refused.json()["error"]["type"] == "permission_error"
+            assert (
+                refused.status_code == 403 and refused.json()["error"]["type"] == "permission_error"
+            )
         right = httpx.get(f"{base}/v1/policies", headers=key_header(base, "admin"))
         assert right.status_code == 200
         assert right.json()["policies"][0]["name"] == "default"
