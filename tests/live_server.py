@@ -12,7 +12,6 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-
 # The app behind each running test server, by base URL (to reach its key store).
 SERVED: dict[str, FastAPI] = {}
 
