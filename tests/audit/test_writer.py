@@ -145,7 +145,7 @@ async def test_shutdown_drains_the_queue(tmp_path: Path) -> None:
     assert _count(database) == 40
 
 
-async def test_raw_text_only_when_enabled_and_then_encrypted(tmp_path: Path) -> None:
+def test_raw_text_only_when_enabled_and_then_encrypted(tmp_path: Path) -> None:
     from cryptography.fernet import Fernet
 
     key = Fernet.generate_key().decode()
@@ -205,7 +205,8 @@ async def test_postgres_outage_under_traffic_loses_nothing(
         await asyncio.to_thread(_pg, "start")
         await _write(sink, 50, start=250)
     finally:
-        if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"]).returncode != 0:
+        ready = await asyncio.to_thread(subprocess.run, ["pg_isready", "-h", "127.0.0.1", "-q"])
+        if ready.returncode != 0:
             await asyncio.to_thread(_pg, "start")
     for _ in range(100):
         await asyncio.sleep(0.1)
