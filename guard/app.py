@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from guard import __version__
-from guard.api import guard_routes, health, openai_routes
+from guard.api import guard_routes, health, openai_routes, review_routes
 from guard.api.errors import install_error_handlers
 from guard.api.middleware import GuardHTTPMiddleware
 from guard.audit.database import Database
@@ -117,6 +117,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(openai_routes.router)
     app.include_router(guard_routes.router)
+    app.include_router(review_routes.router)
     app.include_router(health.router)
     app.add_middleware(GuardHTTPMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     return app

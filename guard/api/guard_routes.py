@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from guard.api.deps import AdminDep, ContextDep, PipelineDep, ReviewerDep
 from guard.api.protocol import Message, _Strict
-from guard.errors import GuardError
+from guard.api.review_routes import DecisionNotFoundError
 from guard.policy.explain import explain, finding_record
 
 router = APIRouter(prefix="/v1")
@@ -25,12 +25,6 @@ class ScanRequest(_Strict):
         if (self.text is None) == (self.messages is None):
             raise ValueError("send either text or messages")
         return self
-
-
-class DecisionNotFoundError(GuardError):
-    status_code = 404
-    error_type = "invalid_request_error"
-    default_code = "decision_not_found"
 
 
 @router.post("/guard/scan")
