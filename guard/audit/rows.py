@@ -50,6 +50,8 @@ def to_row(record: DecisionRecord, raw_encrypted: bytes | None = None) -> dict[s
                     for f in s.failures
                 ],
                 "elapsed_ms": round(s.elapsed_s * 1000, 3),
+                "texts": list(s.redacted),
+                "highlights": list(s.highlights),
             }
             for s in record.stages
         ],

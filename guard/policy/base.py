@@ -75,8 +75,10 @@ class StageOutcome:
     policy: str | None = None
     policy_version: str | None = None
     message: str | None = None
-    # The stage's texts as the audit log may keep them: every finding replaced.
+    # The stage's texts as the audit log keeps them (see guard.policy.audit_view), and
+    # per text the highlighted spans in them.
     redacted: list[str] = field(default_factory=list)
+    highlights: list[list[dict[str, Any]]] = field(default_factory=list)
 
     @property
     def shadow_rules(self) -> tuple[str, ...]:

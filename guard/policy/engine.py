@@ -20,7 +20,8 @@ from guard.generators.base import (
     GenerationRequest,
     StreamEvent,
 )
-from guard.policy.actions import Pseudonyms, RedactionStyle, Replacement, apply
+from guard.policy.actions import Pseudonyms, apply
+from guard.policy.audit_view import audit_view
 from guard.policy.base import InputVerdict, OutputVerdict, RequestContext, StageOutcome
 from guard.policy.evaluate import Evaluation, Evaluator
 from guard.policy.loader import Policy
@@ -54,20 +55,9 @@ def with_texts(request: GenerationRequest, texts: list[str]) -> GenerationReques
 def audit_texts(
     texts: list[str], outcome: StageOutcome, pseudonyms: Pseudonyms | None = None
 ) -> list[str]:
-    """The texts with every finding (any action or mode) replaced, for the audit log.
-
-    Pseudonymized spans keep the placeholder the model saw; everything else becomes
-    ``<CATEGORY>``, so a card number, for one, is never stored.
-    """
-    spans: list[list[Replacement]] = [[] for _ in texts]
-    for fired in outcome.fired:
-        style: RedactionStyle = "pseudonym" if fired.action == "pseudonymize" else "placeholder"
-        f = fired.finding
-        if fired.message_index < len(texts):
-            spans[fired.message_index].append(
-                Replacement(f.start, f.end, f.category, style, f.score)
-            )
-    return [apply(t, s, pseudonyms=pseudonyms) for t, s in zip(texts, spans, strict=True)]
+    """Fill the outcome's audit view (stored texts and highlights) and return the texts."""
+    outcome.redacted, outcome.highlights = audit_view(texts, outcome, pseudonyms)
+    return outcome.redacted
 
 
 def enforce_constraints(policy: Policy, request: GenerationRequest) -> GenerationRequest:
