@@ -11,9 +11,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from guard import __version__
-from guard.api import guard_routes, health, openai_routes, review_routes
+from guard.api import guard_routes, health, openai_routes, review_routes, web
 from guard.api.errors import install_error_handlers
 from guard.api.middleware import GuardHTTPMiddleware
+from guard.api.sessions import SessionStore
 from guard.audit.database import Database
 from guard.audit.migrate import upgrade
 from guard.audit.sink import AuditSink
@@ -114,10 +115,12 @@ def create_app(
     app.state.generator_started = False
     app.state.policy_store = store
     app.state.keys = KeyStore(database)
+    app.state.sessions = SessionStore(database)
     install_error_handlers(app)
     app.include_router(openai_routes.router)
     app.include_router(guard_routes.router)
     app.include_router(review_routes.router)
+    app.include_router(web.router)
     app.include_router(health.router)
     app.add_middleware(GuardHTTPMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     return app

@@ -102,7 +102,12 @@ async def export_decisions(
     """Every matching decision, streamed as JSON lines or CSV (evidence for auditors)."""
     filters = _filters(since, until, app, action, rule, review_status, q)
     await _record(request, key, f"export-{format}", filters.describe())
-    rows = queries.iter_rows(_database(request), filters=filters)
+    return export_stream(_database(request), filters, format)
+
+
+def export_stream(database: Database, filters: queries.Filters, format: str) -> StreamingResponse:
+    """Matching decisions streamed as JSON lines or CSV."""
+    rows = queries.iter_rows(database, filters=filters)
     if format == "jsonl":
         body: Iterator[str] = (json.dumps(row, default=str) + "\n" for row in rows)
         media = "application/x-ndjson"
