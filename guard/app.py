@@ -122,7 +122,12 @@ def create_app(
     app.include_router(review_routes.router)
     app.include_router(web.router)
     app.include_router(health.router)
-    app.add_middleware(GuardHTTPMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        GuardHTTPMiddleware,
+        metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+        audit_rejected=pipeline.record_rejected,
+    )
     return app
 
 

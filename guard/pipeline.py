@@ -115,9 +115,27 @@ class Pipeline:
         if policies:
             record.policy, record.policy_version = policies[0].policy, policies[0].policy_version
         _report(ctx, record.stages)
+        ctx.audited = True
         for stage in record.stages:
             self.metrics.decisions.labels(stage=stage.stage, action=stage.action).inc()
         await self.audit.record(record)
+
+    async def record_rejected(
+        self,
+        *,
+        decision_id: str,
+        request_id: str,
+        endpoint: str,
+        status: int,
+        ctx: RequestContext | None,
+    ) -> None:
+        """Audit a request refused before it reached the pipeline (bad JSON, 413, 401, …)."""
+        context = ctx or RequestContext(
+            decision_id=decision_id, request_id=request_id, endpoint=endpoint, app="unknown"
+        )
+        record = self._record(context, None, stream=False)
+        record.outcome, record.error_code = "error", f"http_{status}"
+        await self._finish(context, record, None)
 
     async def _check_input(
         self, ctx: RequestContext, request: GenerationRequest, record: DecisionRecord

@@ -10,6 +10,8 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uuid6 import uuid7
@@ -19,6 +21,7 @@ from guard.metrics import Metrics
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+AUDITED_PATHS = {"/v1/chat/completions", "/v1/completions", "/v1/guard/scan"}
 
 
 def new_decision_id() -> str:
@@ -29,10 +32,18 @@ def new_decision_id() -> str:
 class GuardHTTPMiddleware:
     """Gives each request its ids, enforces the body limit, and measures every response."""
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: Metrics,
+        max_body_bytes: int,
+        audit_rejected: Callable[..., Awaitable[None]] | None = None,
+    ):
         self.app = app
         self.metrics = metrics
         self.max_body = max_body_bytes
+        self.audit_rejected = audit_rejected
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,15 +77,32 @@ class GuardHTTPMiddleware:
                 body = await self._read_body(headers, receive)
                 if body is None:
                     await self._reject_too_large(send_with_headers)
+                    await self._audit_if_missed(scope, state, 413)
                     return
                 receive = _replay(body, receive)
             await self.app(scope, receive, send_with_headers)
+            await self._audit_if_missed(scope, state, status)
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             self.metrics.observe_http(
                 template, scope["method"], status, time.perf_counter() - start
             )
+
+    async def _audit_if_missed(self, scope: Scope, state: dict[str, Any], status: int) -> None:
+        """A proxy request refused before the pipeline still leaves its one record."""
+        if self.audit_rejected is None or scope["path"] not in AUDITED_PATHS:
+            return
+        context = state.get("context")
+        if context is not None and context.audited:
+            return
+        await self.audit_rejected(
+            decision_id=state["decision_id"],
+            request_id=state["request_id"],
+            endpoint=scope["path"],
+            status=status,
+            ctx=context,
+        )
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
         """The whole body, or ``None`` when it is over the limit (declared or actual)."""

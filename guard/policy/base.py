@@ -34,6 +34,7 @@ class RequestContext:
     key_id: str | None = None
     action: Action = "allow"
     rules: tuple[str, ...] = ()
+    audited: bool = False
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,13 @@ def test_every_request_leaves_exactly_one_record_and_the_chain_verifies(tmp_path
         missing = httpx.post(f"{base}/v1/chat/completions", json={**body, "model": "nope"})
         assert missing.status_code == 404
         ids.append(missing.headers["x-guard-decision-id"])
+        malformed = httpx.post(
+            f"{base}/v1/chat/completions",
+            content=b"{",
+            headers={"content-type": "application/json"},
+        )
+        assert malformed.status_code == 400
+        ids.append(malformed.headers["x-guard-decision-id"])
     database = Database(settings.database_url)
     with database.engine.connect() as conn:
         rows = {r.id: r for r in conn.execute(select(DecisionRow)).all()}
@@ -78,6 +85,7 @@ def test_every_request_leaves_exactly_one_record_and_the_chain_verifies(tmp_path
     )
     assert [rows[i].action for i in ids[:3]] == ["pseudonymize", "pseudonymize", "block"]
     assert rows[ids[3]].outcome == "error" and rows[ids[3]].error_code == "model_not_found"
+    assert (rows[ids[4]].outcome, rows[ids[4]].error_code) == ("error", "http_400")
     for row in rows.values():
         assert "jane.doe@example.com" not in row.redacted_prompt + row.redacted_answer + json.dumps(
             row.findings
@@ -85,7 +93,7 @@ def test_every_request_leaves_exactly_one_record_and_the_chain_verifies(tmp_path
     assert "<EMAIL_ADDRESS_1>" in rows[ids[0]].redacted_prompt
     assert rows[ids[2]].explanation[0]["rule_id"] == "prompt-injection"
     report = verify(database)
-    assert (report.records, report.problems) == (4, [])
+    assert (report.records, report.problems) == (5, [])
 
 
 async def _write(sink: DatabaseAuditSink, count: int, start: int = 0) -> list[str]:
