@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from guard import __version__
-from guard.api import guard_routes, health, openai_routes, review_routes, web
+from guard.api import admin_routes, guard_routes, health, openai_routes, review_routes, web
 from guard.api.errors import install_error_handlers
 from guard.api.middleware import GuardHTTPMiddleware
 from guard.api.sessions import SessionStore
@@ -120,6 +120,7 @@ def create_app(
     app.include_router(openai_routes.router)
     app.include_router(guard_routes.router)
     app.include_router(review_routes.router)
+    app.include_router(admin_routes.router)
     app.include_router(web.router)
     app.include_router(health.router)
     app.add_middleware(

@@ -167,6 +167,8 @@ def test_every_route_against_every_role(served: dict) -> None:  # type: ignore[t
         "stats": ("GET", "/v1/stats", None),
         "raw": ("GET", f"/v1/decisions/{ids['allow']}?include_raw=true", None),
         "policies": ("GET", "/v1/policies", None),
+        "keys": ("GET", "/v1/keys", None),
+        "new-key": ("POST", "/v1/keys", {"name": "k", "role": "app"}),
     }
     proxy = {"models", "chat", "completions", "scan"}
     review = {"decisions", "decision", "explanation", "review", "export", "stats"}
@@ -175,11 +177,35 @@ def test_every_route_against_every_role(served: dict) -> None:  # type: ignore[t
         "none": {r: 200 if r in proxy else 401 for r in routes},
         "app": {r: 200 if r in proxy else 403 for r in routes},
         "reviewer": {r: 200 if r in review else 403 for r in routes},
-        "admin": {r: 403 if r in proxy else 200 for r in routes},
+        "admin": {r: 403 if r in proxy else 200 for r in routes},  # new-key: made once only
         "revoked": {r: 401 for r in routes},
     }
     headers = {"none": {}, **keys, "revoked": revoked}
     for role, wanted in expected.items():
         for route, (method, path, body) in routes.items():
+            if route == "new-key" and role == "admin":
+                body = {"name": "made-by-admin", "role": "app"}
             response = httpx.request(method, f"{base}{path}", json=body, headers=headers[role])
             assert response.status_code == wanted[route], (role, route, response.text)
+
+
+def test_admin_manages_keys_over_the_api(served: dict) -> None:  # type: ignore[type-arg]
+    base, admin = served["base"], served["keys"]["admin"]
+    made = httpx.post(
+        f"{base}/v1/keys", json={"name": "crm-app", "role": "app"}, headers=admin
+    ).json()
+    assert made["key"].startswith("gk_") and made["role"] == "app"
+    listed = httpx.get(f"{base}/v1/keys", headers=admin).json()["data"]
+    assert "crm-app" in [k["name"] for k in listed] and all("key" not in k for k in listed)
+    app_key = {"authorization": f"Bearer {made['key']}"}
+    assert httpx.get(f"{base}/v1/models", headers=app_key).status_code == 200
+    assert (
+        httpx.post(
+            f"{base}/v1/keys", json={"name": "crm-app", "role": "app"}, headers=admin
+        ).status_code
+        == 400
+    )
+    assert httpx.delete(f"{base}/v1/keys/crm-app", headers=admin).status_code == 200
+    served["app"].state.keys._cache.clear()
+    assert httpx.get(f"{base}/v1/models", headers=app_key).status_code == 401
+    assert httpx.delete(f"{base}/v1/keys/crm-app", headers=admin).status_code == 404
