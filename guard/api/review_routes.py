@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
@@ -42,7 +42,7 @@ def _database(request: Request) -> Database:
     return database
 
 
-def _filters(
+def _query_filters(
     since: datetime | None = None,
     until: datetime | None = None,
     app: str | None = None,
@@ -52,6 +52,9 @@ def _filters(
     q: str | None = None,
 ) -> queries.Filters:
     return queries.Filters(since, until, app, action, rule, review_status, q)
+
+
+FiltersDep = Annotated[queries.Filters, Depends(_query_filters)]
 
 
 async def _record(request: Request, key: Any, action: str, target: dict[str, Any]) -> None:
@@ -64,18 +67,11 @@ async def _record(request: Request, key: Any, action: str, target: dict[str, Any
 async def list_decisions(
     request: Request,
     key: ReviewerDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    app: str | None = None,
-    action: str | None = None,
-    rule: str | None = None,
-    review_status: str | None = None,
-    q: str | None = None,
+    filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Decisions, newest first, filtered; ``next_cursor`` fetches the next page."""
-    filters = _filters(since, until, app, action, rule, review_status, q)
     try:
         rows, next_cursor = await asyncio.to_thread(
             queries.list_decisions, _database(request), filters=filters, limit=limit, cursor=cursor
@@ -90,17 +86,10 @@ async def list_decisions(
 async def export_decisions(
     request: Request,
     key: ReviewerDep,
+    filters: FiltersDep,
     format: Literal["jsonl", "csv"] = "jsonl",
-    since: datetime | None = None,
-    until: datetime | None = None,
-    app: str | None = None,
-    action: str | None = None,
-    rule: str | None = None,
-    review_status: str | None = None,
-    q: str | None = None,
 ) -> StreamingResponse:
     """Every matching decision, streamed as JSON lines or CSV (evidence for auditors)."""
-    filters = _filters(since, until, app, action, rule, review_status, q)
     await _record(request, key, f"export-{format}", filters.describe())
     return export_stream(_database(request), filters, format)
 
