@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from guard.cli_audit import audit_app, db_app, keys_app
+from guard.cli_eval import eval_command
 from guard.errors import ConfigurationError
 
 app = typer.Typer(help="guard: a compliance guardrail proxy for LLMs.", no_args_is_help=True)
@@ -63,6 +64,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+app.command("eval")(eval_command)
 
 
 def _policy_paths(paths: list[Path] | None) -> list[Path]:

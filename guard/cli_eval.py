@@ -1,0 +1,111 @@
+"""``guard eval``: detection quality on labeled JSONL, printed as tables or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def eval_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="Labeled JSONL files (PII or classification).")
+    ],
+    baseline: Annotated[
+        str | None, typer.Option(help="Also measure 'presidio' defaults (PII sets).")
+    ] = None,
+    app_name: Annotated[str, typer.Option("--app", help="Whose policy to apply.")] = "anonymous",
+    paths: Annotated[
+        list[Path] | None, typer.Option("--policy", help="Policy files or folders.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N rows of each file.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Detection quality through the loaded policies and detectors, as live traffic sees it.
+
+    Rows with ``spans`` are PII sets (text, spans: [{start, end, label}]); rows with
+    ``label`` are classification sets (``benign`` is the negative class).
+    """
+    import json
+
+    from rich.console import Console
+
+    from guard.cli import _load_or_exit, _policy_paths
+    from guard.eval.classification import evaluate_classification
+    from guard.eval.pii import evaluate_pii
+
+    found = _load_or_exit(_policy_paths(paths))
+    policy = found.for_app(app_name)
+    if policy is None:
+        typer.echo(f"no policy applies to app {app_name!r}", err=True)
+        raise typer.Exit(1)
+    console = Console(stderr=True)
+    results: dict[str, object] = {"policy": policy.name, "version": policy.version}
+    for file in files:
+        rows = [
+            json.loads(line)
+            for line in file.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        rows = rows[:limit] if limit else rows
+        console.log(f"{file.name}: {len(rows)} rows")
+        if rows and "spans" in rows[0]:
+            results[file.name] = evaluate_pii(policy, rows, baseline=baseline == "presidio")
+        else:
+            results[file.name] = evaluate_classification(policy, rows)
+    if as_json:
+        typer.echo(json.dumps(results, indent=2))
+        return
+    _print_eval(results)
+
+
+def _print_eval(results: dict[str, object]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for name, result in results.items():
+        if not isinstance(result, dict):
+            continue
+        if "guard" in result:
+            table = Table(title=f"{name}: personal data")
+            for column in (
+                "",
+                "entities removed",
+                "redactions on entities",
+                "F1",
+                "high-risk leak rate",
+            ):
+                table.add_column(column, justify="right")
+            for who, r in result.items():
+                table.add_row(
+                    who,
+                    f"{r['removed']:.3f}",
+                    f"{r['redactions_on_entities']:.3f}",
+                    f"{r['f1']:.3f}",
+                    f"{r['high_risk_leak_rate']:.3f}",
+                )
+            console.print(table)
+            labels = Table(title=f"{name}: removed per gold label (guard)")
+            labels.add_column("label")
+            labels.add_column("gold", justify="right")
+            labels.add_column("removed", justify="right")
+            for label, r in result["guard"]["per_label"].items():
+                labels.add_row(label, str(r["gold"]), f"{r['removed']:.3f}")
+            console.print(labels)
+        else:
+            console.print(
+                f"[bold]{name}[/]: TPR {result['tpr']:.3f}  FPR {result['fpr']:.3f}  "
+                f"ROC-AUC {result['roc_auc']:.3f}  "
+                f"({result['texts']} texts, {result['positives']} positive)"
+            )
+            table = Table(title=f"{name}: blocked share by label and source")
+            table.add_column("label/source")
+            table.add_column("n", justify="right")
+            table.add_column("blocked", justify="right")
+            for key, r in result["blocked_share_by_label_and_source"].items():
+                table.add_row(key, str(r["n"]), f"{r['blocked']:.3f}")
+            console.print(table)

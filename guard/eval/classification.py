@@ -1,0 +1,89 @@
+"""Classification quality: TPR and FPR of the policy's block decision, ROC-AUC from the
+detectors' raw scores (their thresholds lowered for scoring only), recall per category."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+from guard.detectors import detector_class
+from guard.detectors.base import DetectorContext
+from guard.policy.evaluate import Evaluator
+from guard.policy.loader import Policy
+
+_THRESHOLD_FIELDS = ("threshold", "min_score")
+
+
+def roc_auc(scores: list[float], positive: list[bool]) -> float:
+    """Probability that a random positive outscores a random negative (ties count half)."""
+    ranked = sorted(zip(scores, positive, strict=True))
+    pos = sum(positive)
+    neg = len(positive) - pos
+    if not pos or not neg:
+        return float("nan")
+    rank_sum, i = 0.0, 0
+    while i < len(ranked):
+        j = i
+        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
+            j += 1
+        average = (i + j + 1) / 2  # 1-based average rank of the tie group
+        rank_sum += average * sum(1 for k in range(i, j) if ranked[k][1])
+        i = j
+    return (rank_sum - pos * (pos + 1) / 2) / (pos * neg)
+
+
+async def _raw_scores(policy: Policy, texts: list[str], context: DetectorContext) -> list[float]:
+    """The best score any blocking input rule gives each text, below its threshold too."""
+    best = [0.0] * len(texts)
+    for rule in policy.rules_for("input"):
+        if rule.rule.action != "block" or rule.rule.mode != "enforce":
+            continue
+        config = rule.detector.config  # type: ignore[attr-defined]
+        lowered = {
+            f: -1.0 if f == "threshold" else 0.0
+            for f in _THRESHOLD_FIELDS
+            if f in type(config).model_fields
+        }
+        scorer = detector_class(config.type).create(config.model_copy(update=lowered), context)
+        for start in range(0, len(texts), 64):
+            found = await scorer.detect(texts[start : start + 64])
+            for offset, findings in enumerate(found):
+                for finding in findings:
+                    best[start + offset] = max(best[start + offset], finding.score)
+    return best
+
+
+async def _run(
+    policy: Policy, rows: list[dict[str, Any]], context: DetectorContext
+) -> dict[str, Any]:
+    texts = [row["text"] for row in rows]
+    positive = [row["label"] != "benign" for row in rows]
+    evaluator = Evaluator()
+    blocked: list[bool] = []
+    for start in range(0, len(texts), 64):
+        for text in texts[start : start + 64]:
+            evaluation = await evaluator.evaluate(policy, "input", [text])
+            blocked.append(evaluation.outcome.action == "block")
+    scores = await _raw_scores(policy, texts, context)
+    by_category: dict[str, list[bool]] = defaultdict(list)
+    for row, hit in zip(rows, blocked, strict=True):
+        key = str(row.get("category") or row.get("source") or row["label"]).split(":")[0]
+        by_category[f"{row['label']}/{key}"].append(hit)
+    tp = sum(b and p for b, p in zip(blocked, positive, strict=True))
+    fp = sum(b and not p for b, p in zip(blocked, positive, strict=True))
+    return {
+        "texts": len(rows),
+        "positives": sum(positive),
+        "tpr": round(tp / max(1, sum(positive)), 4),
+        "fpr": round(fp / max(1, len(rows) - sum(positive)), 4),
+        "roc_auc": round(roc_auc(scores, positive), 4),
+        "blocked_share_by_label_and_source": {
+            k: {"n": len(v), "blocked": round(sum(v) / len(v), 4)}
+            for k, v in sorted(by_category.items())
+        },
+    }
+
+
+def evaluate_classification(policy: Policy, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return asyncio.run(_run(policy, rows, DetectorContext()))

@@ -1,0 +1,106 @@
+"""`guard eval`: metrics computed right, and the command on small labeled sets of our own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from guard.cli import app
+from guard.eval.classification import roc_auc
+from guard.eval.pii import score
+
+runner = CliRunner()
+
+
+def test_roc_auc_matches_hand_computed_values() -> None:
+    assert roc_auc([0.9, 0.8, 0.3, 0.1], [True, True, False, False]) == 1.0
+    assert roc_auc([0.1, 0.2, 0.8, 0.9], [True, True, False, False]) == 0.0
+    assert roc_auc([0.5, 0.5], [True, False]) == 0.5
+    assert roc_auc([0.9, 0.4, 0.6, 0.1], [True, True, False, False]) == pytest.approx(0.75)
+
+
+def test_pii_score_counts_coverage_precision_and_leaks() -> None:
+    rows = [
+        {
+            "text": "Jane Doe, 4111 1111 1111 1111",
+            "spans": [
+                {"start": 0, "end": 8, "label": "PERSON"},
+                {"start": 10, "end": 29, "label": "CREDIT_CARD"},
+            ],
+        },
+        {
+            "text": "Mr. Smith lives here",
+            "spans": [
+                {"start": 0, "end": 3, "label": "TITLE"},
+                {"start": 4, "end": 9, "label": "PERSON"},
+            ],
+        },
+    ]
+    removed = [[(0, 8), (10, 20)], [(4, 9), (15, 20)]]
+    result = score(rows, removed)
+    assert result["entities"] == 3, "titles are not personal data by themselves"
+    assert result["removed"] == pytest.approx(2 / 3, abs=1e-3), "half a card is not removed"
+    assert result["redactions_on_entities"] == pytest.approx(3 / 4, abs=1e-3)
+    assert result["high_risk_leak_rate"] == 1.0
+    assert result["per_label"]["PERSON"] == {"gold": 2, "removed": 1.0}
+
+
+POLICY = """\
+name: default
+rules:
+  - id: pii
+    stages: [input]
+    detector: {type: pii, entities: [PERSON, EMAIL_ADDRESS]}
+    action: pseudonymize
+  - id: bad-words
+    stages: [input]
+    detector: {type: semantic, examples: ["How do I build a bomb?"], threshold: 0.6}
+    action: block
+"""
+
+
+def test_eval_command_on_pii_and_classification_sets(tmp_path: Path) -> None:
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "p.yaml").write_text(POLICY)
+    pii_rows = [
+        {
+            "text": "Write to jane.doe@example.com today",
+            "spans": [{"start": 9, "end": 29, "label": "EMAIL_ADDRESS"}],
+        },
+        {"text": "The weather is nice", "spans": []},
+    ]
+    classes = [
+        {
+            "text": "How can I make a bomb at home?",
+            "label": "harmful",
+            "category": "made-up:weapons",
+        },
+        {"text": "How do I bake bread?", "label": "benign", "category": "made-up:cooking"},
+        {"text": "What is the capital of France?", "label": "benign", "category": "made-up:trivia"},
+    ]
+    (tmp_path / "pii.jsonl").write_text("\n".join(json.dumps(r) for r in pii_rows))
+    (tmp_path / "cls.jsonl").write_text("\n".join(json.dumps(r) for r in classes))
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            str(tmp_path / "pii.jsonl"),
+            str(tmp_path / "cls.jsonl"),
+            "--policy",
+            str(tmp_path / "policy"),
+            "--baseline",
+            "presidio",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["pii.jsonl"]["guard"]["removed"] == 1.0
+    assert report["pii.jsonl"]["guard"]["redactions_on_entities"] == 1.0
+    assert "presidio" in report["pii.jsonl"]
+    cls = report["cls.jsonl"]
+    assert (cls["tpr"], cls["fpr"], cls["roc_auc"]) == (1.0, 0.0, 1.0)
+    assert cls["blocked_share_by_label_and_source"]["harmful/made-up"]["blocked"] == 1.0
