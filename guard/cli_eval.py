@@ -47,7 +47,7 @@ def eval_command(
     for file in files:
         rows = [
             json.loads(line)
-            for line in file.read_text(encoding="utf-8").splitlines()
+            for line in file.read_text(encoding="utf-8").split("\n")
             if line.strip()
         ]
         rows = rows[:limit] if limit else rows

@@ -156,7 +156,7 @@ class DatabaseAuditSink:
             try:
                 rows = [
                     from_spool(line)
-                    for line in path.read_text(encoding="utf-8").splitlines()
+                    for line in path.read_text(encoding="utf-8").split("\n")
                     if line
                 ]
                 for start in range(0, len(rows), self._batch_size):

@@ -225,3 +225,30 @@ async def test_postgres_outage_under_traffic_loses_nothing(
     assert _count(outage_database) == 300, "every record written during the outage arrives"
     report = verify(outage_database)
     assert (report.records, report.problems) == (300, [])
+
+
+async def test_spooled_records_with_unicode_line_separators_replay_intact(tmp_path: Path) -> None:
+    database = _migrated(f"sqlite:///{tmp_path / 'c.db'}")
+    sink = DatabaseAuditSink(database, spool_dir=tmp_path / "spool", replica="t")
+    record = DecisionRecord(
+        decision_id="00000000-0000-7000-8000-000000000001",
+        request_id="r",
+        time=datetime.now(UTC),
+        endpoint="/v1/chat/completions",
+        app="tests",
+        key_id=None,
+        replica="test",
+        model="m",
+        stream=False,
+        redacted_prompt="first\u2028second\u2029third\x85fourth",
+    )
+    from guard.audit.rows import chain, to_row
+
+    (tmp_path / "spool").mkdir()
+    sink._append_spool([chain(to_row(record), chain_id=sink.chain_id, seq=0, prev_hash="0" * 64)])
+    await sink.start()
+    await sink.aclose()
+    with database.engine.connect() as conn:
+        stored = conn.execute(select(DecisionRow.redacted_prompt)).scalar_one()
+    assert stored == "first\u2028second\u2029third\x85fourth"
+    assert verify(database).problems == []
