@@ -22,6 +22,10 @@ def eval_command(
         list[Path] | None, typer.Option("--policy", help="Policy files or folders.")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N rows of each file.")] = None,
+    sample: Annotated[
+        int | None, typer.Option(help="A seeded random sample of N rows of each file.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for --sample.")] = 0,
     as_json: JsonOption = False,
 ) -> None:
     """Detection quality through the loaded policies and detectors, as live traffic sees it.
@@ -51,6 +55,10 @@ def eval_command(
             if line.strip()
         ]
         rows = rows[:limit] if limit else rows
+        if sample and sample < len(rows):
+            import random
+
+            rows = random.Random(seed).sample(rows, sample)
         console.log(f"{file.name}: {len(rows)} rows")
         if rows and "spans" in rows[0]:
             results[file.name] = evaluate_pii(policy, rows, baseline=baseline == "presidio")
