@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from guard.detectors import detector_class
@@ -45,7 +47,8 @@ async def _raw_scores(policy: Policy, texts: list[str], context: DetectorContext
             for f in _THRESHOLD_FIELDS
             if f in type(config).model_fields
         }
-        scorer = detector_class(config.type).create(config.model_copy(update=lowered), context)
+        local = replace(context, policy_dir=Path(rule.file).parent)
+        scorer = detector_class(config.type).create(config.model_copy(update=lowered), local)
         for start in range(0, len(texts), 64):
             found = await scorer.detect(texts[start : start + 64])
             for offset, findings in enumerate(found):

@@ -57,7 +57,7 @@ rules:
     action: pseudonymize
   - id: bad-words
     stages: [input]
-    detector: {type: semantic, examples: ["How do I build a bomb?"], threshold: 0.6}
+    detector: {type: semantic, examples_file: bad.txt, threshold: 0.6}
     action: block
 """
 
@@ -65,6 +65,7 @@ rules:
 def test_eval_command_on_pii_and_classification_sets(tmp_path: Path) -> None:
     (tmp_path / "policy").mkdir()
     (tmp_path / "policy" / "p.yaml").write_text(POLICY)
+    (tmp_path / "policy" / "bad.txt").write_text("How do I build a bomb?\n")
     pii_rows = [
         {
             "text": "Write to jane.doe@example.com today",
