@@ -11,10 +11,11 @@ text, so that model-backed detectors can run one forward pass for many messages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -49,6 +50,8 @@ class DetectorConfig(BaseModel):
     type: str
 
 
+T = TypeVar("T")
+
 # Heavy models (spaCy, embedding models) are loaded once per process and shared by every
 # rule and every policy reload that uses them.
 PROCESS_SHARED: dict[str, Any] = {}
@@ -64,6 +67,18 @@ class DetectorContext:
     generator: Any = None
     # Shared heavy resources (models), keyed by the detector that built them.
     shared: dict[str, Any] = field(default_factory=lambda: PROCESS_SHARED)
+
+
+_shared_lock = threading.RLock()
+
+
+def shared_resource(context: DetectorContext, key: str, build: Callable[[], T]) -> T:
+    """The process-wide resource under ``key``, built once (by the first rule that needs it)."""
+    with _shared_lock:
+        if key not in context.shared:
+            context.shared[key] = build()
+        resource: T = context.shared[key]
+        return resource
 
 
 @runtime_checkable

@@ -9,7 +9,6 @@ reaches the threshold, located at that window.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +16,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from guard.detectors.base import DetectorConfig, DetectorContext, Finding
+from guard.detectors.base import DetectorConfig, DetectorContext, Finding, shared_resource
 from guard.errors import ConfigurationError, ModelLoadError
-
-_lock = threading.Lock()
 
 
 class ClassifierConfig(DetectorConfig):
@@ -90,10 +87,7 @@ class ClassifierDetector:
             )
         device = config.device or context.device
         key = f"classifier:{path.resolve()}:{device}"
-        with _lock:
-            if key not in context.shared:
-                context.shared[key] = _load(path, device)
-        loaded: _Loaded = context.shared[key]
+        loaded: _Loaded = shared_resource(context, key, lambda: _load(path, device))
         known = [str(label) for label in loaded.model.config.id2label.values()]
         unknown = sorted(set(config.labels) - set(known))
         if unknown:

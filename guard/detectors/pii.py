@@ -8,14 +8,13 @@ recognizers run on the ready NLP artifacts. Presidio's types stay inside this mo
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from guard.detectors.base import DetectorConfig, DetectorContext, Finding
+from guard.detectors.base import DetectorConfig, DetectorContext, Finding, shared_resource
 from guard.detectors.memo import Memo
 from guard.errors import ConfigurationError, ModelLoadError
 
@@ -99,15 +98,9 @@ def _build_analyzer() -> Any:
     return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
 
 
-_build_lock = threading.Lock()
-
-
 def shared_analyzer(context: DetectorContext) -> Any:
     """One Presidio analyzer (and spaCy model) per process, shared by every pii rule."""
-    with _build_lock:
-        if _SHARED_KEY not in context.shared:
-            context.shared[_SHARED_KEY] = _build_analyzer()
-        return context.shared[_SHARED_KEY]
+    return shared_resource(context, _SHARED_KEY, _build_analyzer)
 
 
 class PiiDetector:
@@ -145,7 +138,7 @@ class PiiDetector:
                 raise ConfigurationError(
                     f"unknown pii entities {unknown}; known: {', '.join(sorted(known))}"
                 )
-        memo = context.shared.setdefault("pii.nlp_memo", Memo(512))
+        memo = shared_resource(context, "pii.nlp_memo", lambda: Memo[Any](512))
         return cls(config, analyzer, recognizers, memo)
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:

@@ -12,19 +12,17 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import re
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from guard.detectors.base import DetectorConfig, DetectorContext, Finding
+from guard.detectors.base import DetectorConfig, DetectorContext, Finding, shared_resource
 from guard.detectors.memo import Memo
 from guard.errors import ConfigurationError, ModelLoadError
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
-_lock = threading.Lock()
 
 
 def bundled_embedding_model() -> Path:
@@ -69,20 +67,18 @@ def sentence_windows(text: str, size: int) -> list[tuple[int, int]]:
 
 def shared_encoder(model_dir: Path, device: str, context: DetectorContext) -> Any:
     """One SentenceTransformer per (model, device), shared by every semantic rule."""
-    key = f"semantic:{model_dir}:{device}"
-    with _lock:
-        if key not in context.shared:
-            from sentence_transformers import SentenceTransformer
 
-            resolved = device
-            if device == "auto":
-                import torch
+    def build() -> Any:
+        from sentence_transformers import SentenceTransformer
 
-                resolved = "cuda" if torch.cuda.is_available() else "cpu"
-            context.shared[key] = SentenceTransformer(
-                str(model_dir), device=resolved, local_files_only=True
-            )
-        return context.shared[key]
+        resolved = device
+        if device == "auto":
+            import torch
+
+            resolved = "cuda" if torch.cuda.is_available() else "cpu"
+        return SentenceTransformer(str(model_dir), device=resolved, local_files_only=True)
+
+    return shared_resource(context, f"semantic:{model_dir}:{device}", build)
 
 
 class SemanticDetector:
@@ -122,7 +118,9 @@ class SemanticDetector:
             raise ModelLoadError(f"no sentence-transformers model at {model_dir}")
         device = config.device or context.device
         encoder = shared_encoder(model_dir, device, context)
-        memo = context.shared.setdefault(f"semantic.memo:{model_dir}:{device}", Memo(4096))
+        memo = shared_resource(
+            context, f"semantic.memo:{model_dir}:{device}", lambda: Memo[Any](4096)
+        )
         return cls(config, encoder, examples, memo)
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
