@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from guard.generators.base import Delta, FinishReason, StreamEvent, Usage, close_events
 from guard.policy.actions import Pseudonyms, Replacement, apply
+from guard.policy.audit_view import is_sensitive
 from guard.policy.base import StageOutcome
 from guard.policy.evaluate import Evaluation, strongest
 
@@ -127,8 +128,21 @@ class StreamGuard:
             if s.end > buffer.released and s.start < cut
         ]
         piece = apply(text[buffer.released : cut], piece_spans, hash_key=self._hash_key)
+        audit_spans = [
+            Replacement(
+                max(f.finding.start + offset, buffer.released) - buffer.released,
+                min(f.finding.end + offset, cut) - buffer.released,
+                f.finding.category,
+                "placeholder",
+                f.finding.score,
+            )
+            for f in evaluation.outcome.fired
+            if is_sensitive(f)
+            and f.finding.end + offset > buffer.released
+            and f.finding.start + offset < cut
+        ]
+        self._audit(index, apply(text[buffer.released : cut], piece_spans + audit_spans))
         buffer.released = cut
-        self._audit(index, piece)
         return self._pseudonyms.restore(piece), False
 
     def _audit(self, index: int, piece: str) -> None:

@@ -25,6 +25,10 @@ rules:
     stages: [output]
     detector: {type: pii, entities: [EMAIL_ADDRESS, PHONE_NUMBER]}
     action: redact
+  - id: ip-watch
+    stages: [output]
+    detector: {type: pii, entities: [IP_ADDRESS]}
+    action: flag
   - id: secret-word
     stages: [output]
     detector: {type: keywords, words: [launch code]}
@@ -86,3 +90,16 @@ async def test_block_found_mid_stream_stops_with_content_filter(guard: PolicyGua
     released = "".join(e.text for e in events if isinstance(e, Delta))
     assert "launch" not in released
     assert outcome.action == "block" and outcome.rules == ("secret-word",)
+
+
+async def test_flagged_personal_data_is_released_but_not_kept_in_the_audit_text(
+    guard: PolicyGuard,
+) -> None:
+    verdict = await _verdict(guard)
+    text = "The server answered from 192.168.10.20 as expected, and all was well afterwards. " * 2
+    outcome = StageOutcome("output")
+    events = [e async for e in guard.guard_stream(CTX, verdict, _pieces(text, 5), outcome)]
+    released = "".join(e.text for e in events if isinstance(e, Delta))
+    assert released == text, "flag allows: the caller sees the answer unchanged"
+    assert outcome.action == "flag"
+    assert "192.168" not in "".join(outcome.redacted) and "<IP_ADDRESS>" in outcome.redacted[0]

@@ -17,7 +17,8 @@ from guard.policy.base import Fired, StageOutcome
 SENSITIVE_DETECTORS = {"pii", "secrets"}
 
 
-def _replaced(fired: Fired) -> bool:
+def is_sensitive(fired: Fired) -> bool:
+    """Findings the audit log must not keep in clear: personal data, secrets, redactions."""
     return fired.finding.detector in SENSITIVE_DETECTORS or fired.action in (
         "redact",
         "pseudonymize",
@@ -49,7 +50,7 @@ def audit_view(
             end = max(g.finding.end for g in group)
             out.append(text[cursor:start])
             position = sum(len(piece) for piece in out)
-            sensitive = [g for g in group if _replaced(g)]
+            sensitive = [g for g in group if is_sensitive(g)]
             if sensitive:
                 top = max(sensitive, key=lambda g: g.finding.score)
                 token = f"<{top.finding.category}>"
