@@ -8,6 +8,7 @@ recognizers run on the ready NLP artifacts. Presidio's types stay inside this mo
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any, ClassVar, Literal
@@ -56,9 +57,15 @@ class PiiConfig(DetectorConfig):
     type: Literal["pii"] = "pii"
     entities: list[str] | None = None
     min_score: float = Field(default=0.5, ge=0, le=1)
+    # Per-entity thresholds where one differs from min_score (e.g. PHONE_NUMBER: 0.4, the
+    # score Presidio gives a valid number without a context word).
+    min_scores: dict[str, float] = Field(default_factory=dict)
     allow_list: list[str] = Field(default_factory=list)
     custom: list[CustomRecognizerSpec] = Field(default_factory=list)
     language: Literal["en"] = "en"
+    # "specific": a DATE_TIME finding counts only when it is a calendar date or a time of
+    # day (a birth date), not "this morning" or "the 60s"; "any": every one Presidio finds.
+    dates: Literal["specific", "any"] = "specific"
 
 
 def _offline_tldextract() -> None:
@@ -98,9 +105,91 @@ def _build_analyzer() -> Any:
     return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
 
 
+def guard_recognizer() -> Any:
+    """One Presidio recognizer for what guard adds: postal addresses, gazetteer places,
+    local phone formats and organisations by legal form (see ``pii_rules``)."""
+    from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+
+    from guard.detectors.address import find_addresses
+    from guard.detectors.gazetteer import PLACE_PATTERN
+    from guard.detectors.pii_rules import (
+        Match,
+        find_cued,
+        find_datetimes,
+        find_organizations,
+        find_phones,
+    )
+
+    def matches(text: str, entities: list[str]) -> list[Match]:
+        found: list[Match] = []
+        if "ADDRESS" in entities:
+            found += [
+                Match("ADDRESS", m.start, m.end, m.score, f"postal address ({m.kind})")
+                for m in find_addresses(text)
+            ]
+        if "LOCATION" in entities:
+            found += [
+                Match("LOCATION", m.start(), m.end(), 0.7, "country or state name")
+                for m in PLACE_PATTERN.finditer(text)
+            ]
+        if "PHONE_NUMBER" in entities:
+            found += find_phones(text)
+        if "ORGANIZATION" in entities:
+            found += find_organizations(text)
+        if "DATE_TIME" in entities:
+            found += find_datetimes(text)
+        found += [m for m in find_cued(text) if m.entity in entities]
+        return found
+
+    class GuardRecognizer(EntityRecognizer):  # type: ignore[misc]
+        def load(self) -> None:
+            pass
+
+        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+            return [
+                RecognizerResult(
+                    m.entity,
+                    m.start,
+                    m.end,
+                    m.score,
+                    AnalysisExplanation(
+                        recognizer="GuardRecognizer",
+                        original_score=m.score,
+                        textual_explanation=m.why,
+                    ),
+                )
+                for m in matches(text, entities)
+            ]
+
+    return GuardRecognizer(
+        supported_entities=["ADDRESS", "LOCATION", "PHONE_NUMBER", "ORGANIZATION", "DATE_TIME"],
+        name="GuardRecognizer",
+    )
+
+
 def shared_analyzer(context: DetectorContext) -> Any:
     """One Presidio analyzer (and spaCy model) per process, shared by every pii rule."""
     return shared_resource(context, _SHARED_KEY, _build_analyzer)
+
+
+_NAMED = {"PERSON", "LOCATION", "ORGANIZATION", "NRP"}
+
+
+def _misread(text: str, finding: Finding) -> bool:
+    """spaCy calls keys and codes (``AKIAIOSFODNN7EXAMPLE``) organisations, and Presidio
+    calls the domain of an email address a URL; neither is what it says."""
+    value = text[finding.start : finding.end]
+    if finding.category in _NAMED:
+        return (
+            len(value) >= 8
+            and not any(c.isspace() for c in value)
+            and any(c.isdigit() for c in value)
+        )
+    if finding.category == "URL":
+        token = re.search(r"[^\s<>()\"']*$", text[: finding.start]).group()  # type: ignore[union-attr]
+        token += re.match(r"[^\s<>()\"']*", text[finding.start :]).group()  # type: ignore[union-attr]
+        return "@" in token
+    return False
 
 
 class PiiDetector:
@@ -109,12 +198,20 @@ class PiiDetector:
     type_name: ClassVar[str] = "pii"
     Config: ClassVar[type[DetectorConfig]] = PiiConfig
 
-    def __init__(self, config: PiiConfig, analyzer: Any, recognizers: list[Any], memo: Memo[Any]):
+    def __init__(
+        self,
+        config: PiiConfig,
+        analyzer: Any,
+        recognizers: list[Any],
+        memo: Memo[Any],
+        *,
+        entities: list[str],
+    ):
         self.config = config
         self._analyzer = analyzer
         self._memo = memo
         self._recognizers = recognizers
-        self._entities = list(config.entities) if config.entities else None
+        self._entities = list(entities)
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> PiiDetector:
@@ -122,7 +219,7 @@ class PiiDetector:
 
         assert isinstance(config, PiiConfig)
         analyzer = shared_analyzer(context)
-        recognizers = [
+        recognizers = [shared_resource(context, "pii.guard_recognizer", guard_recognizer)] + [
             PatternRecognizer(
                 supported_entity=spec.entity,
                 name=f"custom:{spec.entity}",
@@ -131,15 +228,18 @@ class PiiDetector:
             )
             for spec in config.custom
         ]
-        if config.entities:
-            known = set(analyzer.get_supported_entities("en")) | {s.entity for s in config.custom}
-            unknown = sorted(set(config.entities) - known)
-            if unknown:
-                raise ConfigurationError(
-                    f"unknown pii entities {unknown}; known: {', '.join(sorted(known))}"
-                )
+        known = (
+            set(analyzer.get_supported_entities("en"))
+            | {s.entity for s in config.custom}
+            | {e for r in recognizers for e in r.supported_entities}
+        )
+        unknown = sorted(set(config.entities or ()) - known)
+        if unknown:
+            raise ConfigurationError(
+                f"unknown pii entities {unknown}; known: {', '.join(sorted(known))}"
+            )
         memo = shared_resource(context, "pii.nlp_memo", lambda: Memo[Any](512))
-        return cls(config, analyzer, recognizers, memo)
+        return cls(config, analyzer, recognizers, memo, entities=config.entities or sorted(known))
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
         return await asyncio.to_thread(self._detect, list(texts))
@@ -151,9 +251,46 @@ class PiiDetector:
     def _detect(self, texts: list[str]) -> list[list[Finding]]:
         artifacts = self._memo.many(texts, self._nlp)  # type: ignore[arg-type]
         return [
-            self._findings(text, self._analyze(text, artifact))
+            self._refine(text, self._findings(text, self._analyze(text, artifact)))
             for text, artifact in zip(texts, artifacts, strict=True)
         ]
+
+    def _threshold(self, entity: str) -> float:
+        return self.config.min_scores.get(entity, self.config.min_score)
+
+    def _refine(self, text: str, findings: list[Finding]) -> list[Finding]:
+        """Drop vague dates; add names found by cue, repetition or list (``pii_rules``)."""
+        from guard.detectors.pii_rules import find_names, is_specific_date
+
+        findings = [
+            f for f in findings if f.score >= self._threshold(f.category) and not _misread(text, f)
+        ]
+        if self.config.dates == "specific":
+            findings = [
+                f
+                for f in findings
+                if f.category != "DATE_TIME" or is_specific_date(text[f.start : f.end])
+            ]
+        if "PERSON" not in self._entities:
+            return findings
+        known = [(f.start, f.end) for f in findings if f.category == "PERSON"]
+        covered = {(f.start, f.end) for f in findings}
+        for match in find_names(text, known):
+            if (match.start, match.end) in covered or match.score < self._threshold("PERSON"):
+                continue
+            covered.add((match.start, match.end))
+            findings.append(
+                Finding(
+                    detector="pii",
+                    category="PERSON",
+                    start=match.start,
+                    end=match.end,
+                    score=match.score,
+                    threshold=self._threshold("PERSON"),
+                    evidence=f"GuardRecognizer, {match.why}",
+                )
+            )
+        return sorted(findings, key=lambda f: (f.start, -f.score))
 
     def _analyze(self, text: str, artifacts: Any) -> list[Any]:
         return list(
@@ -161,7 +298,7 @@ class PiiDetector:
                 text=text,
                 language="en",
                 entities=self._entities,
-                score_threshold=self.config.min_score,
+                score_threshold=min([self.config.min_score, *self.config.min_scores.values()]),
                 return_decision_process=True,
                 ad_hoc_recognizers=self._recognizers or None,
                 allow_list=self.config.allow_list or None,
@@ -187,7 +324,7 @@ class PiiDetector:
                     start=result.start,
                     end=result.end,
                     score=round(float(result.score), 3),
-                    threshold=self.config.min_score,
+                    threshold=self._threshold(result.entity_type),
                     evidence=evidence,
                     details=details,
                 )

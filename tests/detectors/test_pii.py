@@ -82,3 +82,29 @@ async def test_batches_keep_their_order() -> None:
     ]
     results = await _detector(entities=["EMAIL_ADDRESS"]).detect(texts)
     assert [bool(r) for r in results] == [bool(i % 2) for i in range(20)]
+
+
+async def test_guard_recognizers_join_presidio_in_one_detector() -> None:
+    text = (
+        "Hi, I'm moving. My name is Estrid Holm, new address 12 rue du Bac, Paris, "
+        "and they're not answering at 785 8949. My key is AKIAIOSFODNN7EXAMPLE."
+    )
+    [findings] = await _detector(
+        entities=["PERSON", "ADDRESS", "PHONE_NUMBER", "ORGANIZATION", "LOCATION"],
+        min_scores={"PHONE_NUMBER": 0.4},
+    ).detect([text])
+    found = {(f.category, text[f.start : f.end]) for f in findings}
+    assert ("ADDRESS", "12 rue du Bac, Paris") in found
+    assert ("PERSON", "Estrid Holm") in found
+    assert ("PHONE_NUMBER", "785 8949") in found
+    assert not any("AKIA" in value for _, value in found), "a key is not an organisation"
+    address = next(f for f in findings if f.category == "ADDRESS")
+    assert address.evidence.startswith("GuardRecognizer") and "rue" not in address.evidence
+
+
+async def test_vague_dates_are_not_personal_data_unless_asked() -> None:
+    text = "This morning I booked the appointment for 5/18/2026."
+    [specific] = await _detector(entities=["DATE_TIME"]).detect([text])
+    assert [text[f.start : f.end] for f in specific] == ["5/18/2026"]
+    [every] = await _detector(entities=["DATE_TIME"], dates="any").detect([text])
+    assert len(every) == 2
