@@ -190,6 +190,7 @@ def bench_all(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Run every benchmark with its defaults (the generation one on CPU)."""
     if ctx.invoked_subcommand is None:
         results = {
+            "guard": _run_guard_bench([200, 1000, 8000], 30, 200, "anonymous", None, as_json),
             "proxy": _run_proxy_bench([1, 16, 64], 400, as_json),
             "generation": _run_generation_bench("auto", "float32,int8", 64, 5, 8, as_json),
         }
@@ -203,12 +204,90 @@ def bench_proxy_command(
         str, typer.Option(help="Comma-separated concurrency levels.")
     ] = "1,16,64",
     requests: Annotated[int, typer.Option(help="Requests per level and path.")] = 400,
+    soak: Annotated[
+        int, typer.Option(help="Then this many more requests, watching the server's memory.")
+    ] = 0,
     as_json: JsonOption = False,
 ) -> None:
     """Proxy overhead: the fake generator directly vs through guard serve on loopback."""
-    result = _run_proxy_bench([int(c) for c in _csv(concurrency)], requests, as_json)
+    result = _run_proxy_bench([int(c) for c in _csv(concurrency)], requests, as_json, soak)
     if as_json:
         _print_json(result)
+
+
+@bench_app.command("guard")
+def bench_guard_command(
+    sizes: Annotated[str, typer.Option(help="Comma-separated prompt sizes in characters.")] = (
+        "200,1000,8000"
+    ),
+    runs: Annotated[int, typer.Option(help="Repeated runs per figure.")] = 30,
+    pii_texts: Annotated[int, typer.Option(help="Texts in the PII throughput figure.")] = 200,
+    app_name: Annotated[str, typer.Option("--app", help="Whose policy to measure.")] = (
+        "anonymous"
+    ),
+    paths: Annotated[
+        list[Path] | None, typer.Option("--policy", help="Policy files or folders.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Guard cost per stage and per rule's detector, and PII throughput vs plain Presidio."""
+    result = _run_guard_bench(
+        [int(s) for s in _csv(sizes)], runs, pii_texts, app_name, paths, as_json
+    )
+    if as_json:
+        _print_json(result)
+
+
+def _run_guard_bench(
+    sizes: list[int],
+    runs: int,
+    pii_texts: int,
+    app_name: str,
+    paths: list[Path] | None,
+    quiet: bool,
+) -> dict[str, object]:
+    from rich.console import Console
+    from rich.table import Table
+
+    from guard.bench.guard_cost import bench_guard
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    policy = _load_or_exit(_policy_paths(paths)).for_app(app_name)
+    if policy is None:
+        typer.echo(f"no policy applies to app {app_name!r}", err=True)
+        raise typer.Exit(1)
+    result = bench_guard(
+        policy, sizes=sizes, runs=runs, pii_texts=pii_texts, progress=_progress(quiet)
+    )
+    if not quiet:
+        table = Table(title="Guard cost, ms (median / p95), new text every run")
+        table.add_column("stage or rule (detector)")
+        for row in result["sizes"]:
+            table.add_column(f"~{row['chars']} chars", justify="right")
+        names = list(result["sizes"][0]["stages"]) + list(result["sizes"][0]["rules"])
+        for name in names:
+            cells = []
+            for row in result["sizes"]:
+                figure = row["stages"].get(name) or row["rules"].get(name)
+                cells.append(f"{figure['median']:.1f} / {figure['p95']:.1f}" if figure else "")
+            label = name
+            if name in result["sizes"][0]["rules"]:
+                label = f"  {name} ({result['sizes'][0]['rules'][name]['detector']})"
+            table.add_row(label, *cells)
+        console = Console()
+        console.print(table)
+        pii = result["pii_throughput"]
+        if pii:
+            console.print(
+                f"PII on {pii['texts']} texts of ~{pii['chars']} chars: guard "
+                f"{pii['guard_texts_per_s']} texts/s, plain Presidio "
+                f"{pii['presidio_texts_per_s']} texts/s ({pii['ratio']}x)"
+            )
+        console.print(
+            f"resident memory: {result['rss_mb_after_load']} MiB after load, "
+            f"{result['rss_mb_after']} MiB after"
+        )
+    return result
 
 
 @bench_app.command("generate")
@@ -239,13 +318,17 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
     return lambda message: None if quiet else console.log(message)
 
 
-def _run_proxy_bench(concurrencies: list[int], requests: int, quiet: bool) -> dict[str, object]:
+def _run_proxy_bench(
+    concurrencies: list[int], requests: int, quiet: bool, soak: int = 0
+) -> dict[str, object]:
     from rich.console import Console
     from rich.table import Table
 
     from guard.bench.proxy import bench_proxy
 
-    result = bench_proxy(concurrencies=concurrencies, requests=requests, progress=_progress(quiet))
+    result = bench_proxy(
+        concurrencies=concurrencies, requests=requests, soak=soak, progress=_progress(quiet)
+    )
     if not quiet:
         table = Table(title="Proxy vs direct (fake generator), latency ms")
         for column in (
@@ -274,6 +357,13 @@ def _run_proxy_bench(concurrencies: list[int], requests: int, quiet: bool) -> di
             f"time to first token: direct {td['median']:.2f} ms (p95 {td['p95']:.2f}), "
             f"proxy {tp['median']:.2f} ms (p95 {tp['p95']:.2f})"
         )
+        console.print(f"server resident memory after warm-up: {result['rss_mb_after_warmup']} MiB")
+        if result["soak"]:
+            soaked = result["soak"]
+            console.print(
+                f"after {soaked['requests']} more requests: {soaked['rss_mb_quarters']} MiB "
+                f"at each quarter (growth {soaked['growth_mb']} MiB)"
+            )
     return result
 
 

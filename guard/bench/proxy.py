@@ -44,8 +44,9 @@ def _body(**extra: object) -> dict[str, object]:
 
 
 @contextlib.contextmanager
-def serve_fake() -> Iterator[str]:
-    """Run ``guard serve`` with the fake generator in a subprocess; yield its base URL."""
+def serve_fake() -> Iterator[tuple[str, int]]:
+    """Run ``guard serve`` with the fake generator in a subprocess; yield its base URL and
+    process id."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -71,7 +72,7 @@ def serve_fake() -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("guard serve did not start for the benchmark")
                 time.sleep(0.1)
-            yield base
+            yield base, process.pid
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -102,7 +103,21 @@ def _fake_request() -> GenerationRequest:
     )
 
 
-async def _bench(base: str, concurrencies: list[int], requests: int) -> dict[str, Any]:
+def process_rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MiB (Linux)."""
+    with open(f"/proc/{pid}/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
+async def _bench(
+    base: str,
+    pid: int,
+    concurrencies: list[int],
+    requests: int,
+    soak: int,
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
     direct = FakeGenerator()
     request = _fake_request()
     rows = []
@@ -119,6 +134,7 @@ async def _bench(base: str, concurrencies: list[int], requests: int) -> dict[str
             await direct.complete(request)
 
         await _load(through, 4, 50)  # warm-up: connections, imports
+        rss_loaded = process_rss_mb(pid)
         for concurrency in concurrencies:
             d_lat, d_rps = await _load(straight, concurrency, requests)
             p_lat, p_rps = await _load(through, concurrency, requests)
@@ -149,7 +165,24 @@ async def _bench(base: str, concurrencies: list[int], requests: int) -> dict[str
                     if '"content":"' in line and '"content":""' not in line:
                         ttft_proxy.append(time.perf_counter() - t0)
                         break
+        soaked: dict[str, Any] = {}
+        if soak:
+            progress(f"memory soak: {soak} more requests at concurrency 16")
+            before = process_rss_mb(pid)
+            checkpoints = []
+            for part in range(4):
+                await _load(through, 16, soak // 4)
+                checkpoints.append(process_rss_mb(pid))
+                progress(f"  {(part + 1) * soak // 4} requests: {checkpoints[-1]} MiB")
+            soaked = {
+                "requests": soak,
+                "rss_mb_before": before,
+                "rss_mb_quarters": checkpoints,
+                "growth_mb": round(checkpoints[-1] - before, 1),
+            }
     return {
+        "rss_mb_after_warmup": rss_loaded,
+        "soak": soaked,
         "load": rows,
         "ttft_direct_ms": summary([x * 1000 for x in ttft_direct]),
         "ttft_proxy_ms": summary([x * 1000 for x in ttft_proxy]),
@@ -157,10 +190,15 @@ async def _bench(base: str, concurrencies: list[int], requests: int) -> dict[str
 
 
 def bench_proxy(
-    *, concurrencies: list[int], requests: int, progress: Callable[[str], None] = lambda _: None
+    *,
+    concurrencies: list[int],
+    requests: int,
+    soak: int = 0,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
-    """Latency, throughput and time to first token, direct vs through the proxy."""
+    """Latency, throughput and time to first token, direct vs through the proxy; with
+    ``soak``, the server's resident memory across that many more requests."""
     progress("starting guard serve (fake generator)")
-    with serve_fake() as base:
+    with serve_fake() as (base, pid):
         progress(f"proxy load at concurrency {concurrencies}")
-        return asyncio.run(_bench(base, concurrencies, requests))
+        return asyncio.run(_bench(base, pid, concurrencies, requests, soak, progress))

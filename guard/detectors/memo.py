@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -23,17 +23,32 @@ class Memo(Generic[V]):
         self, keys: Sequence[Hashable], compute: Callable[[list[Hashable]], list[V]]
     ) -> list[V]:
         """Values for ``keys``, computing only the missing ones (in one call, in order)."""
+        found, missing = self._lookup(keys)
+        if missing:
+            found.update(self._store(missing, compute(missing)))
+        return [found[k] for k in keys]
+
+    async def many_async(
+        self, keys: Sequence[Hashable], compute: Callable[[list[Hashable]], Awaitable[list[V]]]
+    ) -> list[V]:
+        """``many`` with an awaitable ``compute`` (a micro-batcher's submit)."""
+        found, missing = self._lookup(keys)
+        if missing:
+            found.update(self._store(missing, await compute(missing)))
+        return [found[k] for k in keys]
+
+    def _lookup(self, keys: Sequence[Hashable]) -> tuple[dict[Hashable, V], list[Hashable]]:
         with self._lock:
             found = {k: self._items[k] for k in keys if k in self._items}
             for key in found:
                 self._items.move_to_end(key)
-        missing = list(dict.fromkeys(k for k in keys if k not in found))
-        if missing:
-            fresh = dict(zip(missing, compute(missing), strict=True))
-            with self._lock:
-                for key, value in fresh.items():
-                    self._items[key] = value
-                while len(self._items) > self._size:
-                    self._items.popitem(last=False)
-            found.update(fresh)
-        return [found[k] for k in keys]
+        return found, list(dict.fromkeys(k for k in keys if k not in found))
+
+    def _store(self, keys: list[Hashable], values: list[V]) -> dict[Hashable, V]:
+        fresh = dict(zip(keys, values, strict=True))
+        with self._lock:
+            for key, value in fresh.items():
+                self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return fresh

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from functools import partial
 from types import SimpleNamespace
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding, shared_resource
+from guard.detectors.batcher import MicroBatcher
 from guard.detectors.memo import Memo
 from guard.errors import ConfigurationError, ModelLoadError
 
@@ -167,6 +169,27 @@ def guard_recognizer() -> Any:
     )
 
 
+def run_spacy(analyzer: Any, texts: list[str]) -> list[Any]:
+    """Presidio's NLP artifacts (spaCy tokens, lemmas, entities) for ``texts``, batched."""
+    engine = analyzer.nlp_engine
+    return [a for _, a in engine.process_batch(texts, language="en", batch_size=32)]
+
+
+def plain_presidio_analyzer() -> Any:
+    """Presidio as it comes: its default spaCy engine (the whole pipeline, parser included)
+    on the same packaged model, every default recognizer; the baseline in benchmarks."""
+    import logging
+
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    _offline_tldextract()
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": SPACY_MODEL}])
+    engine.load()
+    return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
+
+
 def shared_analyzer(context: DetectorContext) -> Any:
     """One Presidio analyzer (and spaCy model) per process, shared by every pii rule."""
     return shared_resource(context, _SHARED_KEY, _build_analyzer)
@@ -206,10 +229,12 @@ class PiiDetector:
         memo: Memo[Any],
         *,
         entities: list[str],
+        batcher: MicroBatcher[str, Any] | None = None,
     ):
         self.config = config
         self._analyzer = analyzer
         self._memo = memo
+        self._batcher = batcher or MicroBatcher(partial(run_spacy, analyzer), name="spacy")
         self._recognizers = recognizers
         self._entities = list(entities)
 
@@ -239,17 +264,28 @@ class PiiDetector:
                 f"unknown pii entities {unknown}; known: {', '.join(sorted(known))}"
             )
         memo = shared_resource(context, "pii.nlp_memo", lambda: Memo[Any](512))
-        return cls(config, analyzer, recognizers, memo, entities=config.entities or sorted(known))
+        batcher = shared_resource(
+            context,
+            "pii.nlp_batcher",
+            lambda: MicroBatcher(partial(run_spacy, analyzer), name="spacy"),
+        )
+        return cls(
+            config,
+            analyzer,
+            recognizers,
+            memo,
+            entities=config.entities or sorted(known),
+            batcher=batcher,
+        )
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
-        return await asyncio.to_thread(self._detect, list(texts))
+        """spaCy runs in the shared micro-batcher (with other requests' texts, once per text
+        for every pii rule through the memo); Presidio's recognizers then run per text."""
+        texts = list(texts)
+        artifacts = await self._memo.many_async(texts, self._batcher.submit)  # type: ignore[arg-type]
+        return await asyncio.to_thread(self._detect, texts, artifacts)
 
-    def _nlp(self, texts: list[str]) -> list[Any]:
-        engine = self._analyzer.nlp_engine
-        return [a for _, a in engine.process_batch(texts, language="en", batch_size=32)]
-
-    def _detect(self, texts: list[str]) -> list[list[Finding]]:
-        artifacts = self._memo.many(texts, self._nlp)  # type: ignore[arg-type]
+    def _detect(self, texts: list[str], artifacts: list[Any]) -> list[list[Finding]]:
         return [
             self._refine(text, self._findings(text, self._analyze(text, artifact)))
             for text, artifact in zip(texts, artifacts, strict=True)

@@ -9,20 +9,23 @@ the best window's cosine similarity to its nearest example is the score.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import re
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding, shared_resource
+from guard.detectors.batcher import MicroBatcher
+from guard.detectors.heads import Head, pool
 from guard.detectors.memo import Memo
 from guard.errors import ConfigurationError, ModelLoadError
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)|[.!?]+")
 
 
 def bundled_embedding_model() -> Path:
@@ -45,11 +48,16 @@ class SemanticConfig(DetectorConfig):
     model: str | None = None
     window_sentences: int = Field(default=3, ge=1, le=10)
     device: str | None = None
+    # A trained head (.npz next to the policy, see guard.detectors.heads): the score is its
+    # probability for the whole text, read in windows of whole sentences up to
+    # window_chars long; examples then only name the nearest one in the explanation.
+    head: str | None = None
+    window_chars: int = Field(default=300, ge=50, le=2000)
 
     @model_validator(mode="after")
     def _has_examples(self) -> SemanticConfig:
-        if not self.examples and not self.examples_file:
-            raise ValueError("give examples or examples_file")
+        if not self.examples and not self.examples_file and not self.head:
+            raise ValueError("give examples, examples_file or head")
         return self
 
 
@@ -63,6 +71,65 @@ def sentence_windows(text: str, size: int) -> list[tuple[int, int]]:
         for i in range(len(sentences) - width + 1):
             spans.add((sentences[i][0], sentences[i + width - 1][1]))
     return sorted(spans)
+
+
+def chunk_windows(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """Runs of whole sentences up to ``max_chars`` long, each starting with the last
+    sentence of the one before, so every sentence is read whole and beside its neighbour;
+    a sentence longer than ``max_chars`` is cut at spaces into overlapping pieces. The
+    windows cover every character of the text."""
+    sentences: list[tuple[int, int]] = []
+    for match in _SENTENCE.finditer(text):
+        if match.group().strip():
+            sentences += _pieces(text, match.start(), match.end(), max_chars)
+    if not sentences:
+        return [(0, len(text))] if text.strip() else []
+    windows: list[tuple[int, int]] = []
+    first = 0
+    while first < len(sentences):
+        last = first
+        while (
+            last + 1 < len(sentences) and sentences[last + 1][1] - sentences[first][0] <= max_chars
+        ):
+            last += 1
+        windows.append((sentences[first][0], sentences[last][1]))
+        if last == len(sentences) - 1:
+            break
+        overlap_fits = sentences[last + 1][1] - sentences[last][0] <= max_chars
+        first = last if last > first and overlap_fits else last + 1
+    return windows
+
+
+def _pieces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut at spaces into pieces of at most ``max_chars`` that overlap
+    by a quarter, so no phrase is only ever seen split."""
+    if end - start <= max_chars:
+        return [(start, end)]
+    pieces = []
+    cursor = start
+    while cursor < end:
+        stop = min(end, cursor + max_chars)
+        if stop < end:
+            space = text.rfind(" ", cursor + max_chars // 2, stop)
+            stop = space if space > cursor else stop
+        pieces.append((cursor, stop))
+        if stop >= end:
+            break
+        back = text.find(" ", max(cursor + 1, stop - max_chars // 4), stop)
+        cursor = back + 1 if back > cursor else stop
+    return pieces
+
+
+def embed(encoder: Any, pieces: list[str]) -> list[Any]:
+    """Unit-length embeddings of ``pieces``, one tensor row each."""
+    matrix = encoder.encode(
+        pieces,
+        normalize_embeddings=True,
+        convert_to_tensor=True,
+        show_progress_bar=False,
+        batch_size=64,
+    )
+    return list(matrix)
 
 
 def shared_encoder(model_dir: Path, device: str, context: DetectorContext) -> Any:
@@ -87,13 +154,27 @@ class SemanticDetector:
     type_name: ClassVar[str] = "semantic"
     Config: ClassVar[type[DetectorConfig]] = SemanticConfig
 
-    def __init__(self, config: SemanticConfig, encoder: Any, examples: list[str], memo: Memo[Any]):
+    def __init__(
+        self,
+        config: SemanticConfig,
+        encoder: Any,
+        examples: list[str],
+        memo: Memo[Any],
+        head: Head | None = None,
+        batcher: MicroBatcher[str, Any] | None = None,
+    ):
         self.config = config
         self._encoder = encoder
         self._memo = memo
+        self._batcher = batcher or MicroBatcher(self._embed, name="embeddings")
         self.examples = examples
-        self._matrix = encoder.encode(
-            examples, normalize_embeddings=True, convert_to_tensor=True, show_progress_bar=False
+        self._head = head
+        self._matrix = (
+            encoder.encode(
+                examples, normalize_embeddings=True, convert_to_tensor=True, show_progress_bar=False
+            )
+            if examples
+            else None
         )
 
     @classmethod
@@ -109,7 +190,10 @@ class SemanticDetector:
                 for line in path.read_text(encoding="utf-8").splitlines()
                 if line.strip() and not line.lstrip().startswith("#")
             ]
-        if not examples:
+        head = None
+        if config.head:
+            head = Head.load(context.policy_dir / config.head)
+        if not examples and head is None:
             raise ConfigurationError("the semantic detector has no examples")
         model_dir = Path(config.model) if config.model else bundled_embedding_model()
         if config.model and not model_dir.is_absolute():
@@ -121,30 +205,88 @@ class SemanticDetector:
         memo = shared_resource(
             context, f"semantic.memo:{model_dir}:{device}", lambda: Memo[Any](4096)
         )
-        return cls(config, encoder, examples, memo)
-
-    async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
-        return await asyncio.to_thread(self._detect, list(texts))
+        if head is not None:
+            dimension = encoder.get_embedding_dimension()
+            if head.dimension != 2 * dimension:
+                raise ConfigurationError(
+                    f"head {config.head} reads {head.dimension} features; this model gives "
+                    f"{2 * dimension} (was it trained on another embedding model?)"
+                )
+        batcher = shared_resource(
+            context,
+            f"semantic.batcher:{model_dir}:{device}",
+            lambda: MicroBatcher(partial(embed, encoder), name="embeddings"),
+        )
+        return cls(config, encoder, examples, memo, head, batcher)
 
     def _embed(self, pieces: list[str]) -> list[Any]:
-        matrix = self._encoder.encode(
-            pieces,
-            normalize_embeddings=True,
-            convert_to_tensor=True,
-            show_progress_bar=False,
-            batch_size=64,
-        )
-        return list(matrix)
+        return embed(self._encoder, pieces)
 
-    def _detect(self, texts: list[str]) -> list[list[Finding]]:
+    async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
+        """Windows are embedded by the model's micro-batcher (with other requests' windows),
+        through the memo shared by every rule on the same model; scoring is arithmetic."""
+        texts = list(texts)
+        if self._head is not None:
+            windows = [chunk_windows(text, self.config.window_chars) for text in texts]
+        else:
+            windows = [sentence_windows(text, self.config.window_sentences) for text in texts]
+        pieces = [text[s:e] for text, spans in zip(texts, windows, strict=True) for s, e in spans]
+        if not pieces:
+            return [[] for _ in texts]
+        rows = await self._memo.many_async(pieces, self._batcher.submit)  # type: ignore[arg-type]
+        if self._head is not None:
+            return self._score_with_head(texts, windows, rows, self._head)
+        return self._score_by_examples(texts, windows, rows)
+
+    def _score_with_head(
+        self, texts: list[str], windows: list[list[tuple[int, int]]], found: list[Any], head: Head
+    ) -> list[list[Finding]]:
         import torch
 
-        windows = [sentence_windows(text, self.config.window_sentences) for text in texts]
-        pieces = [text[s:e] for text, spans in zip(texts, windows, strict=True) for s, e in spans]
         results: list[list[Finding]] = [[] for _ in texts]
-        if not pieces:
-            return results
-        rows = self._memo.many(pieces, self._embed)  # type: ignore[arg-type]
+        rows = torch.stack(found).cpu()
+        embedded = rows.numpy()
+        bounds = np.cumsum([0, *(len(spans) for spans in windows)])
+        features = np.stack(
+            [pool(embedded[bounds[i] : bounds[i + 1]]) for i in range(len(texts)) if windows[i]]
+        )
+        scored = [i for i in range(len(texts)) if windows[i]]
+        probabilities = head.predict(features)
+        # The window that alone scores highest is where the finding points.
+        per_window = head.predict(np.concatenate([embedded, embedded], axis=1))
+        nearest = (rows @ self._matrix.T.cpu()).max(dim=1) if self._matrix is not None else None
+        for index, probability in zip(scored, probabilities, strict=True):
+            if probability < self.config.threshold:
+                continue
+            top = int(bounds[index] + per_window[bounds[index] : bounds[index + 1]].argmax())
+            start, end = windows[index][top - int(bounds[index])]
+            evidence = f"trained head: p={float(probability):.2f}"
+            details: dict[str, Any] = {"head": self.config.head}
+            if nearest is not None:
+                example = int(nearest.indices[top])
+                evidence += f"; nearest example #{example + 1}: {self.examples[example][:120]}"
+                details["example_index"] = example
+            results[index].append(
+                Finding(
+                    detector="semantic",
+                    category=self.config.category,
+                    start=start,
+                    end=end,
+                    score=round(float(probability), 3),
+                    threshold=self.config.threshold,
+                    evidence=evidence,
+                    details=details,
+                )
+            )
+        return results
+
+    def _score_by_examples(
+        self, texts: list[str], windows: list[list[tuple[int, int]]], rows: list[Any]
+    ) -> list[list[Finding]]:
+        import torch
+
+        assert self._matrix is not None
+        results: list[list[Finding]] = [[] for _ in texts]
         embedded = torch.stack(rows)
         similarity = embedded @ self._matrix.T
         best_score, best_example = similarity.max(dim=1)

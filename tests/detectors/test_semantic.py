@@ -54,7 +54,7 @@ async def test_examples_file_next_to_the_policy(tmp_path: Path) -> None:
 
 
 def test_examples_are_required() -> None:
-    with pytest.raises(ValidationError, match="give examples or examples_file"):
+    with pytest.raises(ValidationError, match="give examples, examples_file or head"):
         SemanticConfig()
 
 

@@ -1,0 +1,91 @@
+"""Micro-batching across concurrent requests: one worker thread per model.
+
+Callers from any request (and any event loop) submit their items and await the result;
+the worker runs the model on everything waiting as one batch. While a batch runs, new
+items queue up and go together next, so under load batches grow by themselves and at
+concurrency 1 nothing waits (``max_wait_s`` adds a deliberate wait for company when set).
+A failure in the model call fails exactly the callers of that batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class MicroBatcher(Generic[Item, Result]):
+    def __init__(
+        self,
+        run: Callable[[list[Item]], list[Result]],
+        *,
+        name: str,
+        max_batch: int = 128,
+        max_wait_s: float = 0.0,
+    ):
+        self._run = run
+        self._max_batch = max_batch
+        self._max_wait_s = max_wait_s
+        self._pending: list[tuple[list[Item], Future[list[Result]]]] = []
+        self._wake = threading.Condition()
+        self.batches = 0
+        self.items = 0
+        self._thread = threading.Thread(target=self._work, name=f"batcher:{name}", daemon=True)
+        self._thread.start()
+
+    async def submit(self, items: Sequence[Item]) -> list[Result]:
+        """Results for ``items``, in order, computed in a batch with other callers' items."""
+        if not items:
+            return []
+        future: Future[list[Result]] = Future()
+        with self._wake:
+            self._pending.append((list(items), future))
+            self._wake.notify()
+        return await asyncio.wrap_future(future)
+
+    def _take(self) -> list[tuple[list[Item], Future[list[Result]]]]:
+        with self._wake:
+            while not self._pending:
+                self._wake.wait()
+            if self._max_wait_s:
+                deadline = time.monotonic() + self._max_wait_s
+                while sum(len(i) for i, _ in self._pending) < self._max_batch:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._wake.wait(left)
+            taken: list[tuple[list[Item], Future[list[Result]]]] = []
+            size = 0
+            while self._pending:
+                if taken and size + len(self._pending[0][0]) > self._max_batch:
+                    break
+                request = self._pending.pop(0)
+                taken.append(request)
+                size += len(request[0])
+            return taken
+
+    def _work(self) -> None:
+        while True:
+            taken = self._take()
+            live = [(i, future) for i, future in taken if future.set_running_or_notify_cancel()]
+            if not live:
+                continue
+            batch = [item for items, _ in live for item in items]
+            try:
+                results = self._run(batch)
+            except BaseException as exc:  # the callers get the failure, the worker goes on
+                for _, future in live:
+                    future.set_exception(exc)
+                continue
+            self.batches += 1
+            self.items += len(batch)
+            offset = 0
+            for items, future in live:
+                future.set_result(results[offset : offset + len(items)])
+                offset += len(items)

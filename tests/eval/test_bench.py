@@ -1,0 +1,49 @@
+"""``guard bench guard``: stage and rule costs on new texts, PII throughput beside Presidio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guard.bench.guard_cost import TextMaker, bench_guard
+from guard.detectors.base import DetectorContext
+from guard.policy.loader import load_policies
+
+POLICY = """
+name: default
+applies_to: {apps: ["*"]}
+rules:
+  - id: contact
+    stages: [input, output]
+    detector: {type: pii, entities: [PERSON, PHONE_NUMBER]}
+    action: redact
+  - id: codes
+    stages: [input]
+    detector: {type: regex, patterns: ['\\bX-\\d{4}\\b']}
+    action: block
+"""
+
+
+def test_text_maker_makes_new_texts_of_the_asked_size() -> None:
+    maker = TextMaker(seed=0)
+    texts = [maker.text(1000) for _ in range(20)]
+    assert len(set(texts)) == 20, "every text is new, so no cache answers"
+    assert all(950 <= len(t) < 1200 for t in texts)
+
+
+def test_bench_guard_reports_each_stage_and_rule_and_the_pii_comparison(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(POLICY)
+    policy = load_policies([tmp_path], DetectorContext(policy_dir=tmp_path)).for_app("x")
+    assert policy is not None
+    messages: list[str] = []
+    result = bench_guard(policy, sizes=[200], runs=3, pii_texts=6, progress=messages.append)
+    [row] = result["sizes"]
+    assert set(row["stages"]) == {"input", "output"}
+    assert set(row["rules"]) == {"input:contact", "input:codes", "output:contact"}
+    assert row["rules"]["input:codes"]["detector"] == "regex"
+    for figure in [*row["stages"].values(), *row["rules"].values()]:
+        assert 0 < figure["median"] <= figure["p95"] and figure["runs"] == 3
+    pii = result["pii_throughput"]
+    assert pii["rules"] == ["contact"] and pii["texts"] == 6
+    assert pii["guard_texts_per_s"] > 0 and pii["presidio_texts_per_s"] > 0
+    assert result["rss_mb_after"] > 100
+    assert any("Presidio" in m for m in messages), "long runs show progress"
