@@ -61,9 +61,11 @@ def eval_command(
             rows = random.Random(seed).sample(rows, sample)
         console.log(f"{file.name}: {len(rows)} rows")
         if rows and "spans" in rows[0]:
-            results[file.name] = evaluate_pii(policy, rows, baseline=baseline == "presidio")
+            results[file.name] = evaluate_pii(
+                policy, rows, baseline=baseline == "presidio", progress=console.log
+            )
         else:
-            results[file.name] = evaluate_classification(policy, rows)
+            results[file.name] = evaluate_classification(policy, rows, progress=console.log)
     if as_json:
         typer.echo(json.dumps(results, indent=2))
         return

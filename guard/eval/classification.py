@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,10 @@ async def _raw_scores(policy: Policy, texts: list[str], context: DetectorContext
 
 
 async def _run(
-    policy: Policy, rows: list[dict[str, Any]], context: DetectorContext
+    policy: Policy,
+    rows: list[dict[str, Any]],
+    context: DetectorContext,
+    progress: Callable[[str], None],
 ) -> dict[str, Any]:
     texts = [row["text"] for row in rows]
     positive = [row["label"] != "benign" for row in rows]
@@ -68,6 +72,8 @@ async def _run(
         for text in texts[start : start + 64]:
             evaluation = await evaluator.evaluate(policy, "input", [text])
             blocked.append(evaluation.outcome.action == "block")
+        progress(f"decisions: {len(blocked)}/{len(texts)}")
+    progress("raw detector scores for ROC-AUC")
     scores = await _raw_scores(policy, texts, context)
     by_category: dict[str, list[bool]] = defaultdict(list)
     for row, hit in zip(rows, blocked, strict=True):
@@ -88,5 +94,7 @@ async def _run(
     }
 
 
-def evaluate_classification(policy: Policy, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return asyncio.run(_run(policy, rows, DetectorContext()))
+def evaluate_classification(
+    policy: Policy, rows: list[dict[str, Any]], progress: Callable[[str], None] = lambda _: None
+) -> dict[str, Any]:
+    return asyncio.run(_run(policy, rows, DetectorContext(), progress))

@@ -76,7 +76,12 @@ def score(rows: list[dict[str, Any]], removed: list[list[Span]]) -> dict[str, An
     }
 
 
-async def guard_removals(policy: Policy, texts: Sequence[str], batch: int = 64) -> list[list[Span]]:
+async def guard_removals(
+    policy: Policy,
+    texts: Sequence[str],
+    batch: int = 64,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[list[Span]]:
     """What the input stage rewrites (redact and pseudonymize rules, enforcing), per text."""
     evaluator = Evaluator()
     removed: list[list[Span]] = []
@@ -84,6 +89,7 @@ async def guard_removals(policy: Policy, texts: Sequence[str], batch: int = 64) 
         chunk = list(texts[start : start + batch])
         evaluation = await evaluator.evaluate(policy, "input", chunk)
         removed += [[(r.start, r.end) for r in spans] for spans in evaluation.replacements]
+        progress(f"guard: {len(removed)}/{len(texts)}")
     return removed
 
 
@@ -102,9 +108,22 @@ def presidio_removals(
     return out
 
 
-def evaluate_pii(policy: Policy, rows: list[dict[str, Any]], *, baseline: bool) -> dict[str, Any]:
+def evaluate_pii(
+    policy: Policy,
+    rows: list[dict[str, Any]],
+    *,
+    baseline: bool,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
     texts = [row["text"] for row in rows]
-    result = {"guard": score(rows, asyncio.run(guard_removals(policy, texts)))}
+    removed = asyncio.run(guard_removals(policy, texts, progress=progress))
+    result = {"guard": score(rows, removed)}
     if baseline:
-        result["presidio"] = score(rows, presidio_removals(texts))
+        step = max(1, len(texts) // 10)
+
+        def every_step(i: int) -> None:
+            if (i + 1) % step == 0:
+                progress(f"presidio: {i + 1}/{len(texts)}")
+
+        result["presidio"] = score(rows, presidio_removals(texts, every_step))
     return result
