@@ -170,7 +170,7 @@ def find_names(text: str, known: Iterable[tuple[int, int]]) -> list[Match]:
         for match in pattern.finditer(text):
             found.append(Match("PERSON", match.start(1), match.end(1), 0.6, why))
     for match in _WEAK_CUE.finditer(text):
-        span = _name_after(text, match.end(), allow_lower=text.islower(), most=2)
+        span = _name_after(text, match.end(), allow_lower=False, most=2)
         if span:
             found.append(Match("PERSON", span[0], span[1], 0.6, "name after a cue"))
     spans = [*known, *((m.start, m.end) for m in found)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ def test_chunk_windows_cover_every_character_within_the_limit(text: str, limit: 
 def test_chunk_windows_overlap_by_a_sentence() -> None:
     text = "One two three. " * 10 + "Four five six."
     windows = chunk_windows(text, 60)
-    for (_, end), (start, _) in zip(windows, windows[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(windows):
         assert start < end, "each window starts inside the one before"
 
 
@@ -92,6 +93,7 @@ async def test_the_shipped_heads_tell_attacks_from_look_alikes(
     assert miss == []
     [finding] = hit
     assert finding.score >= config.threshold
-    assert finding.evidence.startswith("trained head: p=") and "nearest example #" in finding.evidence
+    assert finding.evidence.startswith("trained head: p=")
+    assert "nearest example #" in finding.evidence
     meta = Head.load(POLICIES / head).meta
     assert meta["cross_validation"]["roc_auc"] > 0.9, "the shipped head says how it was measured"
