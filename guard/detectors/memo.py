@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from concurrent.futures import Future
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -18,6 +20,7 @@ class Memo(Generic[V]):
         self._size = size
         self._items: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
+        self._inflight: dict[Hashable, Future[V]] = {}
 
     def many(
         self, keys: Sequence[Hashable], compute: Callable[[list[Hashable]], list[V]]
@@ -31,10 +34,35 @@ class Memo(Generic[V]):
     async def many_async(
         self, keys: Sequence[Hashable], compute: Callable[[list[Hashable]], Awaitable[list[V]]]
     ) -> list[V]:
-        """``many`` with an awaitable ``compute`` (a micro-batcher's submit)."""
+        """``many`` with an awaitable ``compute`` (a micro-batcher's submit). A key another
+        caller is computing right now is awaited, not computed twice: rules sharing a model
+        run concurrently on the same text."""
         found, missing = self._lookup(keys)
-        if missing:
-            found.update(self._store(missing, await compute(missing)))
+        mine: list[Hashable] = []
+        theirs: dict[Hashable, Future[V]] = {}
+        with self._lock:
+            for key in missing:
+                if key in self._items:
+                    found[key] = self._items[key]
+                elif key in self._inflight:
+                    theirs[key] = self._inflight[key]
+                else:
+                    self._inflight[key] = Future()
+                    mine.append(key)
+        if mine:
+            try:
+                fresh = self._store(mine, await compute(mine))
+            except BaseException as exc:
+                with self._lock:
+                    for key in mine:
+                        self._inflight.pop(key).set_exception(exc)
+                raise
+            with self._lock:
+                for key in mine:
+                    self._inflight.pop(key).set_result(fresh[key])
+            found.update(fresh)
+        for key, pending in theirs.items():
+            found[key] = await asyncio.wrap_future(pending)
         return [found[k] for k in keys]
 
     def _lookup(self, keys: Sequence[Hashable]) -> tuple[dict[Hashable, V], list[Hashable]]:

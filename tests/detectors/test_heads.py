@@ -97,3 +97,24 @@ async def test_the_shipped_heads_tell_attacks_from_look_alikes(
     assert "nearest example #" in finding.evidence
     meta = Head.load(POLICIES / head).meta
     assert meta["cross_validation"]["roc_auc"] > 0.9, "the shipped head says how it was measured"
+
+
+async def test_rules_sharing_a_model_embed_a_window_once_even_when_concurrent() -> None:
+    import asyncio
+
+    from guard.detectors.memo import Memo
+
+    calls: list[list[str]] = []
+
+    async def compute(keys: list[str]) -> list[int]:
+        calls.append(keys)
+        await asyncio.sleep(0.01)
+        return [len(k) for k in keys]
+
+    memo: Memo[int] = Memo(16)
+    first, second = await asyncio.gather(
+        memo.many_async(["aa", "bbb"], compute),  # type: ignore[arg-type]
+        memo.many_async(["bbb", "c"], compute),  # type: ignore[arg-type]
+    )
+    assert first == [2, 3] and second == [3, 1]
+    assert sorted(k for keys in calls for k in keys) == ["aa", "bbb", "c"], "bbb computed once"
