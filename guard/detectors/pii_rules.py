@@ -150,6 +150,27 @@ _KIN = re.compile(
     r"(?<![\w])([A-Z][^\W\d_]+)['’]s[ \t]+(?:daughter|son|wife|husband|mother|father|mom|dad|"
     r"sister|brother|friend|partner|boss|colleague|aunt|uncle|cousin|child|kids?|children)\b"
 )
+# Words that follow "hi", "thanks", "hello" without being anybody's name.
+_NOT_NAMES = {
+    "there",
+    "everyone",
+    "everybody",
+    "all",
+    "guys",
+    "folks",
+    "team",
+    "again",
+    "world",
+    "friend",
+    "friends",
+    "so",
+    "very",
+    "for",
+    "sir",
+    "madam",
+    "man",
+    "mate",
+}
 _WEAK_CUE = re.compile(
     r"(?i:\b(?:call(?:s|ed)? me|named (?:him|her|them)|says|said|starring|directed by|"
     r"assistant to|hi|hello|hey|dear|thanks|thank you|your name\?|i'm|tribute to))[ \t,]+"
@@ -170,7 +191,9 @@ def find_names(text: str, known: Iterable[tuple[int, int]]) -> list[Match]:
         for match in pattern.finditer(text):
             found.append(Match("PERSON", match.start(1), match.end(1), 0.6, why))
     for match in _WEAK_CUE.finditer(text):
-        span = _name_after(text, match.end(), allow_lower=False, most=2)
+        span = _name_after(text, match.end(), allow_lower=text.islower(), most=2)
+        if span and text[span[0] : span[1]].split()[0].lower() in _NOT_NAMES:
+            continue
         if span:
             found.append(Match("PERSON", span[0], span[1], 0.6, "name after a cue"))
     spans = [*known, *((m.start, m.end) for m in found)]

@@ -94,3 +94,9 @@ def test_dates_with_times_and_which_dates_identify() -> None:
     assert _values(text, find_datetimes(text)) == ["2002-11-22 18:02:08"]
     assert is_specific_date("5/18/1956") and is_specific_date("March 3")
     assert not is_specific_date("this morning") and not is_specific_date("the 60s")
+
+
+def test_greetings_to_everyone_name_nobody_but_a_lower_case_name_counts() -> None:
+    assert _values("hello there", find_names("hello there", known=[])) == []
+    text = "hi torben, i am contacting you about a parcel"
+    assert "torben" in _values(text, find_names(text, known=[]))
