@@ -139,7 +139,10 @@ def build_policy_guard(
     if not settings.policy_dir.is_dir():
         raise ConfigurationError(f"GUARD_POLICY_DIR {settings.policy_dir} is not a directory")
     context = DetectorContext(
-        policy_dir=settings.policy_dir, device=settings.detector_device, generator=generator
+        policy_dir=settings.policy_dir,
+        device=settings.detector_device,
+        generator=generator,
+        cache_dir=settings.cache_dir,
     )
     store = PolicyStore(
         settings.policy_dir,

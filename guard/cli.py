@@ -305,6 +305,46 @@ def bench_generate_command(
         _print_json(result)
 
 
+ALL_DTYPES = "float32,float16,bfloat16,int8"
+
+
+@bench_app.command("gpu")
+def bench_gpu_command(
+    device: Annotated[str, typer.Option(help="cuda, cuda:N (cpu: the CPU half only).")] = "cuda",
+    dtypes: Annotated[
+        str, typer.Option(help="Generator dtypes.")
+    ] = "float32,float16,bfloat16,int8",
+    batches: Annotated[str, typer.Option(help="Embedding batch sizes.")] = "1,16,64,256",
+    runs: Annotated[int, typer.Option(help="Repeated runs per figure.")] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """The GPU check: generator tokens/s per dtype, embedding batches on the device beside
+    the CPU, and GPU memory (allocated vs reserved) before, during and after release.
+    Takes a few minutes on one GPU."""
+    from guard.bench.device import bench_detector_batches
+
+    if device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            typer.echo("no CUDA device here; run this on a GPU machine (or --device cpu)", err=True)
+            raise typer.Exit(2)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    result = {
+        "detectors": bench_detector_batches(
+            device=device,
+            batches=[int(b) for b in _csv(batches)],
+            runs=runs,
+            progress=_progress(as_json),
+        ),
+        "generation": _run_generation_bench(device, dtypes, 64, runs, 8, as_json),
+    }
+    if as_json:
+        _print_json(result)
+    else:
+        _print_json(result["detectors"])
+
+
 def _print_json(result: object) -> None:
     import json
 

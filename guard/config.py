@@ -18,6 +18,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from guard.detectors.base import default_cache_dir
 from guard.errors import ConfigurationError
 
 BUNDLED_MODEL = "SmolLM2-135M-Instruct"
@@ -67,7 +68,7 @@ class Settings(BaseSettings):
     default_max_tokens: int = Field(default=512, ge=1)
     max_tokens_limit: int = Field(default=4096, ge=1)
     max_n: int = Field(default=8, ge=1, le=64)
-    cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "guard")
+    cache_dir: Path = Field(default_factory=default_cache_dir)
 
     # upstream generator
     upstream_url: str | None = None

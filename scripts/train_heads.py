@@ -41,6 +41,12 @@ def main() -> None:
     parser.add_argument("--extra-negatives", type=Path, action="append", default=[])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--window-chars", type=int, default=300)
+    parser.add_argument(
+        "--encoder",
+        choices=("transformer", "static"),
+        default="transformer",
+        help="Embeddings the head reads (the detector's encoder: setting must match).",
+    )
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--alpha", type=float, default=0.01)
     parser.add_argument("--members", type=int, default=3)
@@ -71,7 +77,7 @@ def main() -> None:
         texts += [row["text"] for row in rows]
         labels_list += [int(role == "labeled" and row["label"] != "benign") for row in rows]
         sources_list += [row.get("category", path.stem).split(":")[0] for row in rows]
-        blocks.append(cached_features(path, args.window_chars, args.cache, keep=rows))
+        blocks.append(cached_features(path, args.window_chars, args.encoder, args.cache, keep=rows))
     for path, label in (
         *((p, 1) for p in args.extra_positives),
         *((p, 0) for p in args.extra_negatives),
@@ -80,7 +86,7 @@ def main() -> None:
         texts += lines
         labels_list += [label] * len(lines)
         sources_list += [path.stem] * len(lines)
-        blocks.append(embed(lines, args.window_chars))
+        blocks.append(embed(lines, args.window_chars, args.encoder))
     primary_rows = sum(len(block) for block in blocks[: len(args.data)])
     features = np.concatenate(blocks)
     labels = np.array(labels_list)
@@ -142,6 +148,7 @@ def main() -> None:
         "rows": len(texts),
         "positives": int(labels.sum()),
         "embedding_model": "sentence-transformers/all-MiniLM-L6-v2",
+        "encoder": args.encoder,
         "window_chars": args.window_chars,
         "hidden": args.hidden,
         "alpha": args.alpha,
@@ -166,16 +173,16 @@ def read_lines(path: Path) -> list[str]:
 
 
 def cached_features(
-    path: Path, window_chars: int, cache: Path | None, *, keep: list[dict[str, Any]]
+    path: Path, window_chars: int, encoder: str, cache: Path | None, *, keep: list[dict[str, Any]]
 ) -> np.ndarray:
     """Pooled features of the kept rows of ``path``, from the cache when the file is unchanged."""
     rows = read_jsonl(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    cached = cache / f"{digest[:16]}-{window_chars}.npy" if cache else None
+    cached = cache / f"{digest[:16]}-{window_chars}-{encoder}.npy" if cache else None
     if cached and cached.is_file():
         features = np.load(cached)
     else:
-        features = embed([row["text"] for row in rows], window_chars)
+        features = embed([row["text"] for row in rows], window_chars, encoder)
         if cached:
             cached.parent.mkdir(parents=True, exist_ok=True)
             np.save(cached, features)
@@ -183,17 +190,25 @@ def cached_features(
     return np.stack([features[position[row["text"]]] for row in keep])
 
 
-def embed(texts: list[str], window_chars: int) -> np.ndarray:
+def embed(texts: list[str], window_chars: int, encoder: str) -> np.ndarray:
+    """Pooled features of ``texts``, read the way the semantic detector reads them."""
+    from guard.detectors.base import default_cache_dir
+    from guard.detectors.heads import pool
+    from guard.detectors.semantic import as_numpy, bundled_embedding_model, chunk_windows
+    from guard.detectors.static import StaticEncoder
+
+    windows = [chunk_windows(text, window_chars) or [(0, len(text))] for text in texts]
+    log(f"embedding {sum(map(len, windows))} windows of {len(texts)} texts ({encoder})")
+    if encoder == "static":
+        static = StaticEncoder.load(bundled_embedding_model(), default_cache_dir())
+        return np.stack([pool(rows) for rows in static.embed_windows(texts, windows)])
     from sentence_transformers import SentenceTransformer
 
-    from guard.detectors.heads import pool
-    from guard.detectors.semantic import bundled_embedding_model, chunk_windows
-
     model = SentenceTransformer(str(bundled_embedding_model()), device="cpu", local_files_only=True)
-    windows = [chunk_windows(text, window_chars) or [(0, 0)] for text in texts]
     pieces = [text[s:e] for text, spans in zip(texts, windows, strict=True) for s, e in spans]
-    log(f"embedding {len(pieces)} windows of {len(texts)} texts")
-    vectors = model.encode(pieces, batch_size=64, normalize_embeddings=True, show_progress_bar=True)
+    vectors = as_numpy(
+        model.encode(pieces, batch_size=64, normalize_embeddings=True, show_progress_bar=True)
+    )
     bounds = np.cumsum([0, *(len(spans) for spans in windows)])
     return np.stack([pool(vectors[bounds[i] : bounds[i + 1]]) for i in range(len(texts))])
 

@@ -151,7 +151,50 @@ _CAPITALISED = tuple(
 COUNTRY_PATTERN = re.compile(
     rf"(?i:{_alternatives(country_names())})|{_alternatives(_CAPITALISED)}"
 )
+# The reference definition of a place match; find_places gives the same matches faster.
 PLACE_PATTERN = re.compile(
     rf"(?<![\w])(?:(?i:{_alternatives(country_names())}|{_alternatives(US_STATES)})"
     rf"|{_alternatives(_CAPITALISED)})(?![\w])"
 )
+
+
+_WORD = re.compile(r"(?<!\w)\w+")
+
+
+@cache
+def _places_by_first_word() -> dict[str, list[re.Pattern[str]]]:
+    """Each name as its own pattern, under its first word (lower-cased), in the order
+    PLACE_PATTERN tries them."""
+    groups = [
+        (country_names(), re.IGNORECASE),
+        (US_STATES, re.IGNORECASE),
+        (_CAPITALISED, 0),
+    ]
+    table: dict[str, list[re.Pattern[str]]] = {}
+    for names, flags in groups:
+        for name in names:
+            first = _WORD.match(name)
+            if first is None:
+                continue
+            pattern = re.compile(rf"{_alternatives((name,))}(?!\w)", flags)
+            table.setdefault(first.group().lower(), []).append(pattern)
+    return table
+
+
+def find_places(text: str) -> list[tuple[int, int]]:
+    """Spans of country, territory and US state names, as ``PLACE_PATTERN.finditer``
+    finds them, but looking up each word instead of trying every name at every
+    character."""
+    table = _places_by_first_word()
+    spans: list[tuple[int, int]] = []
+    after = 0
+    for word in _WORD.finditer(text):
+        if word.start() < after:
+            continue
+        for pattern in table.get(word.group().lower(), ()):
+            match = pattern.match(text, word.start())
+            if match:
+                spans.append((match.start(), match.end()))
+                after = match.end()
+                break
+    return spans

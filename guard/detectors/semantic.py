@@ -9,6 +9,7 @@ the best window's cosine similarity to its nearest example is the score.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import re
 from collections.abc import Sequence
@@ -23,8 +24,11 @@ from guard.detectors.base import DetectorConfig, DetectorContext, Finding, share
 from guard.detectors.batcher import MicroBatcher
 from guard.detectors.heads import Head, pool
 from guard.detectors.memo import Memo
+from guard.detectors.static import StaticEncoder
 from guard.errors import ConfigurationError, ModelLoadError
 
+# Static embeddings of more text than this are computed off the event loop.
+_INLINE_CHARS = 4000
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)|[.!?]+")
 
 
@@ -48,6 +52,10 @@ class SemanticConfig(DetectorConfig):
     model: str | None = None
     window_sentences: int = Field(default=3, ge=1, le=10)
     device: str | None = None
+    # transformer: the model reads each window (about 2,500 tokens/s per CPU core pair);
+    # static: token vectors distilled from the same model, averaged per window (about a
+    # thousand times cheaper, built once and cached; see guard.detectors.static).
+    encoder: Literal["transformer", "static"] = "transformer"
     # A trained head (.npz next to the policy, see guard.detectors.heads): the score is its
     # probability for the whole text, read in windows of whole sentences up to
     # window_chars long; examples then only name the nearest one in the explanation.
@@ -149,7 +157,8 @@ def shared_encoder(model_dir: Path, device: str, context: DetectorContext) -> An
 
 
 class SemanticDetector:
-    """Flags texts that say something close to one of the example phrases."""
+    """Flags texts that say something close to one of the example phrases, or that a
+    trained head scores above the threshold."""
 
     type_name: ClassVar[str] = "semantic"
     Config: ClassVar[type[DetectorConfig]] = SemanticConfig
@@ -159,22 +168,25 @@ class SemanticDetector:
         config: SemanticConfig,
         encoder: Any,
         examples: list[str],
-        memo: Memo[Any],
+        memo: Memo[Any] | None = None,
         head: Head | None = None,
         batcher: MicroBatcher[str, Any] | None = None,
     ):
         self.config = config
         self._encoder = encoder
-        self._memo = memo
-        self._batcher = batcher or MicroBatcher(self._embed, name="embeddings")
+        self._memo = memo or Memo[Any](4096)
+        self._batcher = batcher
+        if batcher is None and not isinstance(encoder, StaticEncoder):
+            self._batcher = MicroBatcher(partial(embed, encoder), name="embeddings")
         self.examples = examples
         self._head = head
-        self._matrix = (
-            encoder.encode(
-                examples, normalize_embeddings=True, convert_to_tensor=True, show_progress_bar=False
-            )
-            if examples
-            else None
+        self._matrix = self._encode_examples(examples) if examples else None
+
+    def _encode_examples(self, examples: list[str]) -> np.ndarray:
+        if isinstance(self._encoder, StaticEncoder):
+            return self._encoder.embed(examples)
+        return as_numpy(
+            self._encoder.encode(examples, normalize_embeddings=True, show_progress_bar=False)
         )
 
     @classmethod
@@ -200,117 +212,122 @@ class SemanticDetector:
             model_dir = context.policy_dir / model_dir
         if not (model_dir / "config.json").is_file():
             raise ModelLoadError(f"no sentence-transformers model at {model_dir}")
-        device = config.device or context.device
-        encoder = shared_encoder(model_dir, device, context)
-        memo = shared_resource(
-            context, f"semantic.memo:{model_dir}:{device}", lambda: Memo[Any](4096)
-        )
         if head is not None:
-            dimension = encoder.get_embedding_dimension()
-            if head.dimension != 2 * dimension:
+            trained_with = head.meta.get("encoder", "transformer")
+            if trained_with != config.encoder:
                 raise ConfigurationError(
-                    f"head {config.head} reads {head.dimension} features; this model gives "
-                    f"{2 * dimension} (was it trained on another embedding model?)"
+                    f"head {config.head} was trained on {trained_with} embeddings; set the "
+                    f"detector's encoder: {trained_with}"
                 )
-        batcher = shared_resource(
-            context,
-            f"semantic.batcher:{model_dir}:{device}",
-            lambda: MicroBatcher(partial(embed, encoder), name="embeddings"),
-        )
-        return cls(config, encoder, examples, memo, head, batcher)
+        if config.encoder == "static":
+            encoder: Any = shared_resource(
+                context,
+                f"semantic.static:{model_dir}",
+                lambda: StaticEncoder.load(model_dir, context.cache_dir),
+            )
+            dimension = encoder.dimension
+            detector = cls(config, encoder, examples, head=head)
+        else:
+            device = config.device or context.device
+            encoder = shared_encoder(model_dir, device, context)
+            dimension = encoder.get_embedding_dimension()
+            memo = shared_resource(
+                context, f"semantic.memo:{model_dir}:{device}", lambda: Memo[Any](4096)
+            )
+            batcher = shared_resource(
+                context,
+                f"semantic.batcher:{model_dir}:{device}",
+                lambda: MicroBatcher(partial(embed, encoder), name="embeddings"),
+            )
+            detector = cls(config, encoder, examples, memo, head, batcher)
+        if head is not None and head.dimension != 2 * dimension:
+            raise ConfigurationError(
+                f"head {config.head} reads {head.dimension} features; this model gives "
+                f"{2 * dimension} (was it trained on another embedding model?)"
+            )
+        return detector
 
-    def _embed(self, pieces: list[str]) -> list[Any]:
-        return embed(self._encoder, pieces)
+    def windows(self, text: str) -> list[tuple[int, int]]:
+        """The spans of ``text`` this rule embeds: whole-sentence chunks for a head,
+        sentences and runs of sentences for examples."""
+        if self._head is not None:
+            return chunk_windows(text, self.config.window_chars)
+        return sentence_windows(text, self.config.window_sentences)
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
-        """Windows are embedded by the model's micro-batcher (with other requests' windows),
-        through the memo shared by every rule on the same model; scoring is arithmetic."""
+        """Windows are embedded (static: by table lookup, here; transformer: by the
+        model's micro-batcher with other requests' windows, through the memo shared by every
+        rule on the same model); scoring is arithmetic."""
         texts = list(texts)
-        if self._head is not None:
-            windows = [chunk_windows(text, self.config.window_chars) for text in texts]
-        else:
-            windows = [sentence_windows(text, self.config.window_sentences) for text in texts]
-        pieces = [text[s:e] for text, spans in zip(texts, windows, strict=True) for s, e in spans]
-        if not pieces:
+        windows = [self.windows(text) for text in texts]
+        if not any(windows):
             return [[] for _ in texts]
-        rows = await self._memo.many_async(pieces, self._batcher.submit)  # type: ignore[arg-type]
+        if isinstance(self._encoder, StaticEncoder):
+            if sum(map(len, texts)) > _INLINE_CHARS:
+                blocks = await asyncio.to_thread(self._encoder.embed_windows, texts, windows)
+            else:
+                blocks = self._encoder.embed_windows(texts, windows)
+        else:
+            pieces = [
+                text[s:e] for text, spans in zip(texts, windows, strict=True) for s, e in spans
+            ]
+            assert self._batcher is not None
+            rows = as_numpy(await self._memo.many_async(pieces, self._batcher.submit))  # type: ignore[arg-type]
+            bounds = np.cumsum([0, *(len(spans) for spans in windows)])
+            blocks = [rows[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
+        return [
+            self._score(spans, block) if spans else []
+            for spans, block in zip(windows, blocks, strict=True)
+        ]
+
+    def _score(self, spans: list[tuple[int, int]], rows: np.ndarray) -> list[Finding]:
+        """The finding for one text whose windows ``spans`` embed to ``rows``, if any."""
+        nearest = rows @ self._matrix.T if self._matrix is not None else None
         if self._head is not None:
-            return self._score_with_head(texts, windows, rows, self._head)
-        return self._score_by_examples(texts, windows, rows)
-
-    def _score_with_head(
-        self, texts: list[str], windows: list[list[tuple[int, int]]], found: list[Any], head: Head
-    ) -> list[list[Finding]]:
-        import torch
-
-        results: list[list[Finding]] = [[] for _ in texts]
-        rows = torch.stack(found).cpu()
-        embedded = rows.numpy()
-        bounds = np.cumsum([0, *(len(spans) for spans in windows)])
-        features = np.stack(
-            [pool(embedded[bounds[i] : bounds[i + 1]]) for i in range(len(texts)) if windows[i]]
-        )
-        scored = [i for i in range(len(texts)) if windows[i]]
-        probabilities = head.predict(features)
-        # The window that alone scores highest is where the finding points.
-        per_window = head.predict(np.concatenate([embedded, embedded], axis=1))
-        nearest = (rows @ self._matrix.T.cpu()).max(dim=1) if self._matrix is not None else None
-        for index, probability in zip(scored, probabilities, strict=True):
-            if probability < self.config.threshold:
-                continue
-            top = int(bounds[index] + per_window[bounds[index] : bounds[index + 1]].argmax())
-            start, end = windows[index][top - int(bounds[index])]
-            evidence = f"trained head: p={float(probability):.2f}"
+            score = float(self._head.predict(pool(rows)[None, :])[0])
+            if score < self.config.threshold:
+                return []
+            # The window that alone scores highest is where the finding points.
+            top = int(self._head.predict(np.concatenate([rows, rows], axis=1)).argmax())
+            evidence = f"trained head: p={score:.2f}"
             details: dict[str, Any] = {"head": self.config.head}
-            if nearest is not None:
-                example = int(nearest.indices[top])
-                evidence += f"; nearest example #{example + 1}: {self.examples[example][:120]}"
-                details["example_index"] = example
-            results[index].append(
-                Finding(
-                    detector="semantic",
-                    category=self.config.category,
-                    start=start,
-                    end=end,
-                    score=round(float(probability), 3),
-                    threshold=self.config.threshold,
-                    evidence=evidence,
-                    details=details,
-                )
+        else:
+            assert nearest is not None
+            best = nearest.max(axis=1)
+            top = int(best.argmax())
+            score = float(best[top])
+            if score < self.config.threshold:
+                return []
+            evidence, details = "", {}
+        if nearest is not None:
+            example = int(nearest[top].argmax())
+            evidence += "; " if evidence else ""
+            evidence += f"nearest example #{example + 1}: {self.examples[example][:120]}"
+            details["example_index"] = example
+        start, end = spans[top]
+        return [
+            Finding(
+                detector="semantic",
+                category=self.config.category,
+                start=start,
+                end=end,
+                score=round(score, 3),
+                threshold=self.config.threshold,
+                evidence=evidence,
+                details=details,
             )
-        return results
+        ]
 
-    def _score_by_examples(
-        self, texts: list[str], windows: list[list[tuple[int, int]]], rows: list[Any]
-    ) -> list[list[Finding]]:
-        import torch
 
-        assert self._matrix is not None
-        results: list[list[Finding]] = [[] for _ in texts]
-        embedded = torch.stack(rows)
-        similarity = embedded @ self._matrix.T
-        best_score, best_example = similarity.max(dim=1)
-        row = 0
-        for index, spans in enumerate(windows):
-            if not spans:
-                continue
-            scores = best_score[row : row + len(spans)]
-            top = int(scores.argmax())
-            score = float(scores[top])
-            example = int(best_example[row + top])
-            row += len(spans)
-            if score >= self.config.threshold:
-                start, end = spans[top]
-                results[index].append(
-                    Finding(
-                        detector="semantic",
-                        category=self.config.category,
-                        start=start,
-                        end=end,
-                        score=round(score, 3),
-                        threshold=self.config.threshold,
-                        evidence=f"nearest example #{example + 1}: {self.examples[example][:120]}",
-                        details={"example_index": example},
-                    )
-                )
-        return results
+def as_numpy(rows: Any) -> np.ndarray:
+    """A float32 (rows x dimension) array from a tensor, an array or a list of either."""
+    if isinstance(rows, list):
+        if rows and hasattr(rows[0], "cpu"):
+            import torch
+
+            rows = torch.stack(rows)
+        else:
+            rows = np.stack(rows) if rows else np.zeros((0, 0), np.float32)
+    if hasattr(rows, "cpu"):
+        rows = rows.detach().cpu().numpy()
+    return np.asarray(rows, dtype=np.float32)

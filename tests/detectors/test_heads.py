@@ -87,7 +87,12 @@ def test_a_head_for_another_embedding_size_is_refused(tmp_path: Path) -> None:
 async def test_the_shipped_heads_tell_attacks_from_look_alikes(
     head: str, attack: str, benign: str
 ) -> None:
-    config = SemanticConfig(head=head, examples_file=head.replace("_head.npz", "_examples.txt"))
+    config = SemanticConfig(
+        encoder="static",
+        head=head,
+        examples_file=head.replace("_head.npz", "_examples.txt"),
+        threshold=0.5,
+    )
     detector = SemanticDetector.create(config, DetectorContext(policy_dir=POLICIES))
     hit, miss = await detector.detect([attack, benign])
     assert miss == []
@@ -97,6 +102,16 @@ async def test_the_shipped_heads_tell_attacks_from_look_alikes(
     assert "nearest example #" in finding.evidence
     meta = Head.load(POLICIES / head).meta
     assert meta["cross_validation"]["roc_auc"] > 0.9, "the shipped head says how it was measured"
+    assert meta["encoder"] == "static"
+
+
+@pytest.mark.parametrize("head", ["injection_head.npz", "harmful_head.npz"])
+async def test_the_shipped_heads_let_short_chat_turns_through(head: str) -> None:
+    config = SemanticConfig(encoder="static", head=head, threshold=0.5)
+    detector = SemanticDetector.create(config, DetectorContext(policy_dir=POLICIES))
+    turns = ["hi", "hello", "Say hello", "thanks!", "lol", "ok", "Tell me a joke", "Continue"]
+    found = await detector.detect(turns)
+    assert {turn: f for turn, f in zip(turns, found, strict=True) if f} == {}
 
 
 async def test_rules_sharing_a_model_embed_a_window_once_even_when_concurrent() -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from guard.detectors.gazetteer import PLACE_PATTERN
+from guard.detectors.gazetteer import PLACE_PATTERN, country_names, find_places
 from guard.detectors.pii_rules import (
     find_cued,
     find_datetimes,
@@ -82,11 +84,17 @@ def test_places_and_employers_after_cues() -> None:
 
 def test_gazetteer_places_any_case_but_common_words_only_capitalised() -> None:
     text = "From costa rica to Deutschland via Turkey; roast turkey for dinner."
-    assert [m.group() for m in PLACE_PATTERN.finditer(text)] == [
-        "costa rica",
-        "Deutschland",
-        "Turkey",
-    ]
+    assert [text[s:e] for s, e in find_places(text)] == ["costa rica", "Deutschland", "Turkey"]
+
+
+_PIECES = [*country_names()[:60], "Georgia", "new  york", "TURKEY", "turkey", "Chad", "x", "-"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from([*_PIECES, " ", ", ", "a", "Sri", "ian", "'s", "\n"]), max_size=30))
+def test_place_lookup_finds_what_the_reference_pattern_finds(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert find_places(text) == [(m.start(), m.end()) for m in PLACE_PATTERN.finditer(text)]
 
 
 def test_dates_with_times_and_which_dates_identify() -> None:

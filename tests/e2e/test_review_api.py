@@ -78,7 +78,7 @@ def test_filters_and_cursor_pages(served: dict) -> None:  # type: ignore[type-ar
     base, reviewer, ids = served["base"], served["keys"]["reviewer"], served["ids"]
     blocked = _list(base, reviewer, action="block")["data"]
     assert [d["id"] for d in blocked] == [ids["block"]]
-    assert blocked[0]["rules"] == ["prompt-injection"]
+    assert "prompt-injection" in blocked[0]["rules"]
     assert [d["id"] for d in _list(base, reviewer, rule="pii-input")["data"]] == [
         ids["pseudonymize"]
     ]

@@ -47,3 +47,22 @@ def test_bench_guard_reports_each_stage_and_rule_and_the_pii_comparison(tmp_path
     assert pii["guard_texts_per_s"] > 0 and pii["presidio_texts_per_s"] > 0
     assert result["rss_mb_after"] > 100
     assert any("Presidio" in m for m in messages), "long runs show progress"
+
+
+def test_the_gpu_check_measures_embedding_batches_and_refuses_without_a_gpu() -> None:
+    from typer.testing import CliRunner
+
+    from guard.bench.device import bench_detector_batches
+    from guard.cli import app
+
+    result = bench_detector_batches(device="cpu", batches=[1, 4], runs=2)
+    rows = result["cpu"]["batches"]
+    assert [r["batch"] for r in rows] == [1, 4]
+    assert all(r["windows_per_s"] > 0 and r["ms"]["runs"] == 2 for r in rows)
+    assert result["cpu"]["memory"]["after_load"] is None, "no GPU memory to read on the CPU"
+    import torch
+
+    if not torch.cuda.is_available():
+        refused = CliRunner().invoke(app, ["bench", "gpu", "--device", "cuda"])
+        assert refused.exit_code == 2
+        assert "no CUDA device" in refused.output
