@@ -282,7 +282,6 @@ class SemanticDetector:
 
     def _score(self, spans: list[tuple[int, int]], rows: np.ndarray) -> list[Finding]:
         """The finding for one text whose windows ``spans`` embed to ``rows``, if any."""
-        nearest = rows @ self._matrix.T if self._matrix is not None else None
         if self._head is not None:
             score = float(self._head.predict(pool(rows)[None, :])[0])
             if score < self.config.threshold:
@@ -292,15 +291,16 @@ class SemanticDetector:
             evidence = f"trained head: p={score:.2f}"
             details: dict[str, Any] = {"head": self.config.head}
         else:
-            assert nearest is not None
-            best = nearest.max(axis=1)
+            assert self._matrix is not None
+            best = (rows @ self._matrix.T).max(axis=1)
             top = int(best.argmax())
             score = float(best[top])
             if score < self.config.threshold:
                 return []
             evidence, details = "", {}
-        if nearest is not None:
-            example = int(nearest[top].argmax())
+        if self._matrix is not None:
+            # Only the finding's window is compared with the examples.
+            example = int((rows[top] @ self._matrix.T).argmax())
             evidence += "; " if evidence else ""
             evidence += f"nearest example #{example + 1}: {self.examples[example][:120]}"
             details["example_index"] = example
