@@ -53,11 +53,23 @@ def main() -> None:
     parser.add_argument("--target-fpr", type=float, default=0.05)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument(
+        "--escalate-out",
+        type=Path,
+        help="Also train a head on the transformer's embeddings, for the detector's "
+        "escalate: the texts the first head scores inside --band get its score instead; "
+        "the cascade is cross-validated with the same folds.",
+    )
+    parser.add_argument(
+        "--band",
+        type=lambda v: tuple(float(x) for x in v.split(",")),
+        default=(0.1, 0.9),
+        help="low,high: first-head scores strictly between go to the escalation head.",
+    )
+    parser.add_argument(
         "--cache", type=Path, help="Keep the pooled embeddings here (reused when the data is)."
     )
     args = parser.parse_args()
 
-    from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold
 
     from guard.detectors.heads import Head
@@ -66,6 +78,8 @@ def main() -> None:
     labels_list: list[int] = []
     sources_list: list[str] = []
     blocks = []
+    kept: list[tuple[Path, list[dict[str, Any]]]] = []
+    extra_lines: list[list[str]] = []
     for path, role in (
         *((p, "labeled") for p in args.data),
         *((p, "benign") for p in args.benign_from),
@@ -78,6 +92,7 @@ def main() -> None:
         labels_list += [int(role == "labeled" and row["label"] != "benign") for row in rows]
         sources_list += [row.get("category", path.stem).split(":")[0] for row in rows]
         blocks.append(cached_features(path, args.window_chars, args.encoder, args.cache, keep=rows))
+        kept.append((path, rows))
     for path, label in (
         *((p, 1) for p in args.extra_positives),
         *((p, 0) for p in args.extra_negatives),
@@ -87,77 +102,153 @@ def main() -> None:
         labels_list += [label] * len(lines)
         sources_list += [path.stem] * len(lines)
         blocks.append(embed(lines, args.window_chars, args.encoder))
+        extra_lines.append(lines)
     primary_rows = sum(len(block) for block in blocks[: len(args.data)])
-    features = np.concatenate(blocks)
+    features = {args.encoder: np.concatenate(blocks)}
+    if args.escalate_out:
+        features["transformer"] = np.concatenate(
+            [
+                *(
+                    cached_features(p, args.window_chars, "transformer", args.cache, keep=k)
+                    for p, k in kept
+                ),
+                *(embed(lines, args.window_chars, "transformer") for lines in extra_lines),
+            ]
+        )
     labels = np.array(labels_list)
     sources = np.array(sources_list)
-    log(f"{len(texts)} texts, {int(labels.sum())} positive, sources: {sorted(set(sources))}")
-
-    def fit(x: np.ndarray, y: np.ndarray) -> Head:
-        return fit_head(x, y, hidden=args.hidden, alpha=args.alpha, members=args.members)
-
-    held_out = np.zeros(len(texts))
-    folds = StratifiedKFold(args.folds, shuffle=True, random_state=0)
-    for number, (train, test) in enumerate(folds.split(features, labels), start=1):
-        held_out[test] = fit(features[train], labels[train]).predict(features[test])
-        log(f"fold {number}/{args.folds} done")
     # The threshold and TPR/FPR are for the labeled sets the head is for (``data``); rows
     # added from other sets only widen what it learns, and count in the ROC-AUC over all.
     primary = np.zeros(len(texts), dtype=bool)
     primary[:primary_rows] = True
-    threshold = threshold_at(held_out[primary], labels[primary], args.target_fpr)
-    report: dict[str, object] = {
-        "cross_validation": {
-            "folds": args.folds,
-            "roc_auc_all_rows": round(float(roc_auc_score(labels, held_out)), 4),
-            "roc_auc": round(float(roc_auc_score(labels[primary], held_out[primary])), 4),
-            "threshold_at_target_fpr": round(threshold, 4),
-            "tpr": round(float((held_out[primary & (labels == 1)] >= threshold).mean()), 4),
-            "fpr": round(float((held_out[primary & (labels == 0)] >= threshold).mean()), 4),
-            "flagged_per_source": {
-                source: round(float((held_out[sources == source] >= threshold).mean()), 4)
-                for source in sorted(set(sources))
-            },
-            "at_thresholds": {
-                str(t): {
-                    "tpr": round(float((held_out[primary & (labels == 1)] >= t).mean()), 4),
-                    "fpr": round(float((held_out[primary & (labels == 0)] >= t).mean()), 4),
-                    "flagged_per_source": {
-                        source: round(float((held_out[sources == source] >= t).mean()), 4)
-                        for source in sorted(set(sources))
-                    },
-                }
-                for t in (0.5, 0.8, 0.9, 0.95, 0.99)
-            },
-        }
+    log(f"{len(texts)} texts, {int(labels.sum())} positive, sources: {sorted(set(sources))}")
+    band = args.band
+
+    def fit(x: np.ndarray, y: np.ndarray) -> Head:
+        return fit_head(x, y, hidden=args.hidden, alpha=args.alpha, members=args.members)
+
+    def scores(train: np.ndarray, test: np.ndarray) -> dict[str, np.ndarray]:
+        """Held-out scores of the head, and with --escalate-out of the transformer head
+        and of the cascade (the transformer head's score where the first is in the band)."""
+        first = fit(features[args.encoder][train], labels[train])
+        out = {"head": first.predict(features[args.encoder][test])}
+        if args.escalate_out:
+            second = fit(features["transformer"][train], labels[train])
+            out["escalation"] = second.predict(features["transformer"][test])
+            unsure = (out["head"] > band[0]) & (out["head"] < band[1])
+            out["cascade"] = np.where(unsure, out["escalation"], out["head"])
+            out["escalated"] = unsure.astype(float)
+        return out
+
+    held_out: dict[str, np.ndarray] = {}
+    folds = StratifiedKFold(args.folds, shuffle=True, random_state=0)
+    for number, (train, test) in enumerate(folds.split(features[args.encoder], labels), 1):
+        for name, values in scores(train, test).items():
+            held_out.setdefault(name, np.zeros(len(texts)))[test] = values
+        log(f"fold {number}/{args.folds} done")
+    reports = {
+        name: cross_validation(
+            held_out[name], labels, primary, sources, args.target_fpr, args.folds
+        )
+        for name in held_out
+        if name != "escalated"
     }
-    unseen: dict[str, float] = {}
+    if args.escalate_out:
+        reports["cascade"]["between"] = list(band)
+        reports["cascade"]["escalated_per_source"] = {
+            source: round(float(held_out["escalated"][sources == source].mean()), 4)
+            for source in sorted(set(sources))
+        }
+    unseen: dict[str, dict[str, float]] = {}
     for source in sorted(set(sources)):
         mask = sources == source
         if mask.all() or len(set(labels[~mask])) < 2:
             continue
-        scores = fit(features[~mask], labels[~mask]).predict(features[mask])
-        unseen[source] = round(float((scores >= threshold).mean()), 4)
-        log(f"left out {source}: flagged {unseen[source]:.3f}")
-    report["leave_one_source_out_flagged"] = unseen
-    head = fit(features, labels)
-    inputs = [*args.data, *args.benign_from, *args.negatives_from]
-    inputs += [*args.extra_positives, *args.extra_negatives]
-    meta = {
-        "trained_on": {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in inputs},
+        left_out = scores(np.flatnonzero(~mask), np.flatnonzero(mask))
+        for name in reports:
+            threshold = reports[name]["threshold_at_target_fpr"]
+            flagged = round(float((left_out[name] >= threshold).mean()), 4)
+            unseen.setdefault(name, {})[source] = flagged
+        log(f"left out {source}: flagged {unseen['head'][source]:.3f}")
+    common = {
+        "trained_on": {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+            for p in [
+                *args.data,
+                *args.benign_from,
+                *args.negatives_from,
+                *args.extra_positives,
+                *args.extra_negatives,
+            ]
+        },
         "rows": len(texts),
         "positives": int(labels.sum()),
         "embedding_model": "sentence-transformers/all-MiniLM-L6-v2",
-        "encoder": args.encoder,
         "window_chars": args.window_chars,
         "hidden": args.hidden,
         "alpha": args.alpha,
         "members": args.members,
         "trained": time.strftime("%Y-%m-%d"),
-        **report,
     }
+    meta = {
+        **common,
+        "encoder": args.encoder,
+        "cross_validation": reports["head"],
+        "leave_one_source_out_flagged": unseen.get("head", {}),
+    }
+    if args.escalate_out:
+        meta["cascade"] = {
+            "escalation_head": args.escalate_out.name,
+            "cross_validation": reports["cascade"],
+            "leave_one_source_out_flagged": unseen.get("cascade", {}),
+        }
+        second = fit(features["transformer"], labels)
+        second_meta = {
+            **common,
+            "encoder": "transformer",
+            "escalation_for": args.out.name,
+            "cross_validation": reports["escalation"],
+            "leave_one_source_out_flagged": unseen.get("escalation", {}),
+        }
+        Head(members=second.members, meta=second_meta).save(args.escalate_out)
+    head = fit(features[args.encoder], labels)
     Head(members=head.members, meta=meta).save(args.out)
     print(json.dumps(meta, indent=2))
+
+
+def cross_validation(
+    held_out: np.ndarray,
+    labels: np.ndarray,
+    primary: np.ndarray,
+    sources: np.ndarray,
+    target_fpr: float,
+    folds: int,
+) -> dict[str, Any]:
+    """ROC-AUC, the threshold at the FPR target with its TPR and FPR, and what is flagged
+    per source at it and at fixed thresholds, from held-out scores."""
+    from sklearn.metrics import roc_auc_score
+
+    threshold = threshold_at(held_out[primary], labels[primary], target_fpr)
+
+    def at(t: float) -> dict[str, Any]:
+        return {
+            "tpr": round(float((held_out[primary & (labels == 1)] >= t).mean()), 4),
+            "fpr": round(float((held_out[primary & (labels == 0)] >= t).mean()), 4),
+            "flagged_per_source": {
+                source: round(float((held_out[sources == source] >= t).mean()), 4)
+                for source in sorted(set(sources))
+            },
+        }
+
+    fixed = {str(t): at(t) for t in (0.3, 0.4, 0.5, 0.8, 0.9, 0.95, 0.99)}
+    return {
+        "folds": folds,
+        "roc_auc_all_rows": round(float(roc_auc_score(labels, held_out)), 4),
+        "roc_auc": round(float(roc_auc_score(labels[primary], held_out[primary])), 4),
+        "threshold_at_target_fpr": round(threshold, 4),
+        **at(threshold),
+        "at_thresholds": fixed,
+    }
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

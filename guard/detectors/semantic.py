@@ -13,12 +13,13 @@ import asyncio
 import importlib.util
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding, shared_resource
 from guard.detectors.batcher import MicroBatcher
@@ -43,6 +44,24 @@ def bundled_embedding_model() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
+class EscalationConfig(BaseModel):
+    """A second head, on the transformer's own embeddings, for the texts the first (static)
+    head is unsure about: a static score strictly inside ``between`` is replaced by the
+    second head's score."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    head: str
+    between: tuple[float, float] = (0.1, 0.9)
+
+    @model_validator(mode="after")
+    def _band(self) -> EscalationConfig:
+        low, high = self.between
+        if not 0 <= low < high <= 1:
+            raise ValueError("between must be two probabilities, low < high")
+        return self
+
+
 class SemanticConfig(DetectorConfig):
     type: Literal["semantic"] = "semantic"
     examples: list[str] = Field(default_factory=list)
@@ -61,11 +80,20 @@ class SemanticConfig(DetectorConfig):
     # window_chars long; examples then only name the nearest one in the explanation.
     head: str | None = None
     window_chars: int = Field(default=300, ge=50, le=2000)
+    # With a static head: the texts it scores inside ``between`` are read again by the
+    # transformer and scored by this head (a cascade: the costly model only where needed).
+    escalate: EscalationConfig | None = None
 
     @model_validator(mode="after")
     def _has_examples(self) -> SemanticConfig:
         if not self.examples and not self.examples_file and not self.head:
             raise ValueError("give examples, examples_file or head")
+        if self.escalate is not None and (self.encoder != "static" or not self.head):
+            raise ValueError("escalate needs encoder: static and a head")
+        if self.escalate is not None and not (
+            self.escalate.between[0] < self.threshold < self.escalate.between[1]
+        ):
+            raise ValueError("threshold must lie inside escalate.between")
         return self
 
 
@@ -156,6 +184,57 @@ def shared_encoder(model_dir: Path, device: str, context: DetectorContext) -> An
     return shared_resource(context, f"semantic:{model_dir}:{device}", build)
 
 
+@dataclass
+class TransformerReader:
+    """The transformer's embeddings of text windows: through the model's micro-batcher,
+    with other requests' windows, and the memo shared by every rule on the same model."""
+
+    encoder: Any
+    memo: Memo[Any]
+    batcher: MicroBatcher[str, Any]
+
+    @classmethod
+    def shared(cls, model_dir: Path, device: str, context: DetectorContext) -> TransformerReader:
+        encoder = shared_encoder(model_dir, device, context)
+        memo = shared_resource(
+            context, f"semantic.memo:{model_dir}:{device}", lambda: Memo[Any](4096)
+        )
+        batcher = shared_resource(
+            context,
+            f"semantic.batcher:{model_dir}:{device}",
+            lambda: MicroBatcher(partial(embed, encoder), name="embeddings"),
+        )
+        return cls(encoder, memo, batcher)
+
+    async def read(
+        self, texts: list[str], windows: list[list[tuple[int, int]]]
+    ) -> list[np.ndarray]:
+        pieces = [text[s:e] for text, spans in zip(texts, windows, strict=True) for s, e in spans]
+        rows = as_numpy(await self.memo.many_async(pieces, self.batcher.submit))  # type: ignore[arg-type]
+        bounds = np.cumsum([0, *(len(spans) for spans in windows)])
+        return [rows[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The second head of a cascade and the transformer that feeds it."""
+
+    head: Head
+    reader: TransformerReader
+    between: tuple[float, float]
+
+
+@dataclass
+class _Scored:
+    """One text's windows, their embeddings, and the head's verdict (when there is a head)."""
+
+    spans: list[tuple[int, int]]
+    rows: np.ndarray
+    score: float = 0.0
+    head: Head | None = None
+    escalated_from: float | None = None
+
+
 class SemanticDetector:
     """Flags texts that say something close to one of the example phrases, or that a
     trained head scores above the threshold."""
@@ -166,27 +245,25 @@ class SemanticDetector:
     def __init__(
         self,
         config: SemanticConfig,
-        encoder: Any,
+        encoder: StaticEncoder | TransformerReader,
         examples: list[str],
-        memo: Memo[Any] | None = None,
         head: Head | None = None,
-        batcher: MicroBatcher[str, Any] | None = None,
+        escalation: Escalation | None = None,
     ):
         self.config = config
         self._encoder = encoder
-        self._memo = memo or Memo[Any](4096)
-        self._batcher = batcher
-        if batcher is None and not isinstance(encoder, StaticEncoder):
-            self._batcher = MicroBatcher(partial(embed, encoder), name="embeddings")
         self.examples = examples
         self._head = head
+        self._escalation = escalation
         self._matrix = self._encode_examples(examples) if examples else None
 
     def _encode_examples(self, examples: list[str]) -> np.ndarray:
         if isinstance(self._encoder, StaticEncoder):
             return self._encoder.embed(examples)
         return as_numpy(
-            self._encoder.encode(examples, normalize_embeddings=True, show_progress_bar=False)
+            self._encoder.encoder.encode(
+                examples, normalize_embeddings=True, show_progress_bar=False
+            )
         )
 
     @classmethod
@@ -202,9 +279,7 @@ class SemanticDetector:
                 for line in path.read_text(encoding="utf-8").splitlines()
                 if line.strip() and not line.lstrip().startswith("#")
             ]
-        head = None
-        if config.head:
-            head = Head.load(context.policy_dir / config.head)
+        head = _load_head(context, config.head, config.encoder) if config.head else None
         if not examples and head is None:
             raise ConfigurationError("the semantic detector has no examples")
         model_dir = Path(config.model) if config.model else bundled_embedding_model()
@@ -212,40 +287,32 @@ class SemanticDetector:
             model_dir = context.policy_dir / model_dir
         if not (model_dir / "config.json").is_file():
             raise ModelLoadError(f"no sentence-transformers model at {model_dir}")
-        if head is not None:
-            trained_with = head.meta.get("encoder", "transformer")
-            if trained_with != config.encoder:
-                raise ConfigurationError(
-                    f"head {config.head} was trained on {trained_with} embeddings; set the "
-                    f"detector's encoder: {trained_with}"
-                )
+        device = config.device or context.device
+        encoder: StaticEncoder | TransformerReader
         if config.encoder == "static":
-            encoder: Any = shared_resource(
+            encoder = shared_resource(
                 context,
                 f"semantic.static:{model_dir}",
                 lambda: StaticEncoder.load(model_dir, context.cache_dir),
             )
             dimension = encoder.dimension
-            detector = cls(config, encoder, examples, head=head)
         else:
-            device = config.device or context.device
-            encoder = shared_encoder(model_dir, device, context)
-            dimension = encoder.get_embedding_dimension()
-            memo = shared_resource(
-                context, f"semantic.memo:{model_dir}:{device}", lambda: Memo[Any](4096)
+            encoder = TransformerReader.shared(model_dir, device, context)
+            dimension = encoder.encoder.get_embedding_dimension()
+        escalation = None
+        if config.escalate is not None:
+            reader = TransformerReader.shared(model_dir, device, context)
+            escalation = Escalation(
+                head=_load_head(context, config.escalate.head, "transformer"),
+                reader=reader,
+                between=config.escalate.between,
             )
-            batcher = shared_resource(
-                context,
-                f"semantic.batcher:{model_dir}:{device}",
-                lambda: MicroBatcher(partial(embed, encoder), name="embeddings"),
+            _check_dimension(
+                escalation.head, config.escalate.head, reader.encoder.get_embedding_dimension()
             )
-            detector = cls(config, encoder, examples, memo, head, batcher)
-        if head is not None and head.dimension != 2 * dimension:
-            raise ConfigurationError(
-                f"head {config.head} reads {head.dimension} features; this model gives "
-                f"{2 * dimension} (was it trained on another embedding model?)"
-            )
-        return detector
+        if head is not None:
+            _check_dimension(head, str(config.head), dimension)
+        return cls(config, encoder, examples, head, escalation)
 
     def windows(self, text: str) -> list[tuple[int, int]]:
         """The spans of ``text`` this rule embeds: whole-sentence chunks for a head,
@@ -256,55 +323,92 @@ class SemanticDetector:
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
         """Windows are embedded (static: by table lookup, here; transformer: by the
-        model's micro-batcher with other requests' windows, through the memo shared by every
-        rule on the same model); scoring is arithmetic."""
+        model's micro-batcher); a head scores each text, and the texts a static head is
+        unsure about go to the escalation head; the rest is arithmetic."""
         texts = list(texts)
         windows = [self.windows(text) for text in texts]
         if not any(windows):
             return [[] for _ in texts]
-        if isinstance(self._encoder, StaticEncoder):
-            if sum(map(len, texts)) > _INLINE_CHARS:
-                blocks = await asyncio.to_thread(self._encoder.embed_windows, texts, windows)
-            else:
-                blocks = self._encoder.embed_windows(texts, windows)
-        else:
-            pieces = [
-                text[s:e] for text, spans in zip(texts, windows, strict=True) for s, e in spans
-            ]
-            assert self._batcher is not None
-            rows = as_numpy(await self._memo.many_async(pieces, self._batcher.submit))  # type: ignore[arg-type]
-            bounds = np.cumsum([0, *(len(spans) for spans in windows)])
-            blocks = [rows[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
-        return [
-            self._score(spans, block) if spans else []
-            for spans, block in zip(windows, blocks, strict=True)
-        ]
-
-    def _score(self, spans: list[tuple[int, int]], rows: np.ndarray) -> list[Finding]:
-        """The finding for one text whose windows ``spans`` embed to ``rows``, if any."""
+        blocks = await self._read(self._encoder, texts, windows)
+        scored = [_Scored(spans, rows) for spans, rows in zip(windows, blocks, strict=True)]
         if self._head is not None:
-            score = float(self._head.predict(pool(rows)[None, :])[0])
+            for item in scored:
+                if item.spans:
+                    item.score = float(self._head.predict(pool(item.rows)[None, :])[0])
+                    item.head = self._head
+            await self._escalate(texts, scored)
+        return [self._finding(item) if item.spans else [] for item in scored]
+
+    async def _read(
+        self,
+        encoder: StaticEncoder | TransformerReader,
+        texts: list[str],
+        windows: list[list[tuple[int, int]]],
+    ) -> list[np.ndarray]:
+        if isinstance(encoder, TransformerReader):
+            return await encoder.read(texts, windows)
+        if sum(map(len, texts)) > _INLINE_CHARS:
+            return await asyncio.to_thread(encoder.embed_windows, texts, windows)
+        return encoder.embed_windows(texts, windows)
+
+    async def _escalate(self, texts: list[str], scored: list[_Scored]) -> None:
+        """Scores strictly inside the band are replaced by the transformer head's."""
+        if self._escalation is None:
+            return
+        low, high = self._escalation.between
+        unsure = [i for i, item in enumerate(scored) if item.spans and low < item.score < high]
+        if not unsure:
+            return
+        blocks = await self._escalation.reader.read(
+            [texts[i] for i in unsure], [scored[i].spans for i in unsure]
+        )
+        head = self._escalation.head
+        features = np.stack([pool(rows) for rows in blocks])
+        for i, rows, score in zip(unsure, blocks, head.predict(features), strict=True):
+            item = scored[i]
+            item.escalated_from, item.score, item.rows, item.head = (
+                item.score,
+                float(score),
+                rows,
+                head,
+            )
+
+    def _finding(self, item: _Scored) -> list[Finding]:
+        """The finding for one text, if any."""
+        details: dict[str, Any] = {}
+        if item.head is not None:
+            score = item.score
             if score < self.config.threshold:
                 return []
             # The window that alone scores highest is where the finding points.
-            top = int(self._head.predict(np.concatenate([rows, rows], axis=1)).argmax())
-            evidence = f"trained head: p={score:.2f}"
-            details: dict[str, Any] = {"head": self.config.head}
+            rows = item.rows
+            top = int(item.head.predict(np.concatenate([rows, rows], axis=1)).argmax())
+            if item.escalated_from is None:
+                evidence = f"trained head: p={score:.2f}"
+                details["head"] = self.config.head
+            else:
+                assert self.config.escalate is not None
+                evidence = (
+                    f"static head unsure (p={item.escalated_from:.2f}); "
+                    f"transformer head: p={score:.2f}"
+                )
+                details["head"] = self.config.escalate.head
+                details["escalated_from"] = round(item.escalated_from, 3)
         else:
             assert self._matrix is not None
-            best = (rows @ self._matrix.T).max(axis=1)
+            best = (item.rows @ self._matrix.T).max(axis=1)
             top = int(best.argmax())
             score = float(best[top])
             if score < self.config.threshold:
                 return []
-            evidence, details = "", {}
-        if self._matrix is not None:
-            # Only the finding's window is compared with the examples.
-            example = int((rows[top] @ self._matrix.T).argmax())
+            evidence = ""
+        if self._matrix is not None and item.rows.shape[1] == self._matrix.shape[1]:
+            # Only the finding's window is compared with the examples (in the same space).
+            example = int((item.rows[top] @ self._matrix.T).argmax())
             evidence += "; " if evidence else ""
             evidence += f"nearest example #{example + 1}: {self.examples[example][:120]}"
             details["example_index"] = example
-        start, end = spans[top]
+        start, end = item.spans[top]
         return [
             Finding(
                 detector="semantic",
@@ -317,6 +421,25 @@ class SemanticDetector:
                 details=details,
             )
         ]
+
+
+def _load_head(context: DetectorContext, name: str, encoder: str) -> Head:
+    head = Head.load(context.policy_dir / name)
+    trained_with = head.meta.get("encoder", "transformer")
+    if trained_with != encoder:
+        raise ConfigurationError(
+            f"head {name} was trained on {trained_with} embeddings; it needs encoder: "
+            f"{trained_with} (here: {encoder})"
+        )
+    return head
+
+
+def _check_dimension(head: Head, name: str, dimension: int) -> None:
+    if head.dimension != 2 * dimension:
+        raise ConfigurationError(
+            f"head {name} reads {head.dimension} features; this model gives "
+            f"{2 * dimension} (was it trained on another embedding model?)"
+        )
 
 
 def as_numpy(rows: Any) -> np.ndarray:

@@ -51,3 +51,34 @@ def test_the_script_writes_a_loadable_head_with_its_held_out_scores(tmp_path: Pa
     cv = head.meta["cross_validation"]
     assert 0 <= cv["roc_auc"] <= 1 and cv["folds"] == 2
     assert set(head.meta["leave_one_source_out_flagged"]) >= {"plain", "more_benign"}
+
+
+def test_a_cascade_trains_a_transformer_head_and_cross_validates_both_together(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "set.jsonl"
+    rows = [{"text": t, "label": "injection", "category": "made:up"} for t in ATTACKS]
+    rows += [{"text": t, "label": "benign", "category": "plain"} for t in BENIGN]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    extra = tmp_path / "more_benign.txt"
+    extra.write_text("Plan a picnic for six people.\nExplain how tides work.\n")
+    out, second = tmp_path / "static.npz", tmp_path / "minilm.npz"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train_heads.py"), str(data), "--out", str(out),
+         "--extra-negatives", str(extra), "--encoder", "static", "--escalate-out", str(second),
+         "--band", "0.2,0.8",
+         "--folds", "2", "--members", "1", "--hidden", "16"],
+        check=True, env=env, capture_output=True, timeout=300,
+    )  # fmt: skip
+    first, escalation = Head.load(out), Head.load(second)
+    assert first.meta["encoder"] == "static" and escalation.meta["encoder"] == "transformer"
+    assert escalation.meta["escalation_for"] == "static.npz"
+    cascade = first.meta["cascade"]
+    assert cascade["escalation_head"] == "minilm.npz"
+    assert cascade["cross_validation"]["between"] == [0.2, 0.8]
+    assert 0 <= cascade["cross_validation"]["roc_auc"] <= 1
+    escalated = cascade["cross_validation"]["escalated_per_source"]
+    assert set(escalated) == {"made", "plain", "more_benign"}
+    assert all(0 <= share <= 1 for share in escalated.values())
+    assert set(cascade["leave_one_source_out_flagged"]) >= {"plain", "more_benign"}
