@@ -22,12 +22,14 @@ from guard.pipeline import Pipeline
 from guard.policy.base import RequestContext
 
 
-def _pipeline(request: Request) -> Pipeline:
+# Dependencies are ``async`` even where they do not await: FastAPI runs a plain ``def``
+# dependency in its thread pool, two thread hops per request for nothing.
+async def _pipeline(request: Request) -> Pipeline:
     pipeline: Pipeline = request.app.state.pipeline
     return pipeline
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

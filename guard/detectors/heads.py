@@ -46,7 +46,7 @@ class Head:
                 hidden = hidden @ weight + bias
                 if index < len(layers) - 1:
                     hidden = np.maximum(hidden, 0)
-            outputs.append(1 / (1 + np.exp(-hidden[:, 0])))
+            outputs.append(1 / (1 + np.exp(-np.clip(hidden[:, 0], -60, 60))))
         return np.mean(outputs, axis=0)  # type: ignore[no-any-return]
 
     def save(self, path: Path) -> None:

