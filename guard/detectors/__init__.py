@@ -15,6 +15,7 @@ _BUILTIN = {
     "semantic": "guard.detectors.semantic:SemanticDetector",
     "classifier": "guard.detectors.classifier:ClassifierDetector",
     "judge": "guard.detectors.judge:JudgeDetector",
+    "perplexity": "guard.detectors.perplexity:PerplexityDetector",
 }
 
 

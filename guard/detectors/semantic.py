@@ -402,8 +402,9 @@ class SemanticDetector:
             if score < self.config.threshold:
                 return []
             evidence = ""
-        if self._matrix is not None and item.rows.shape[1] == self._matrix.shape[1]:
-            # Only the finding's window is compared with the examples (in the same space).
+        if self._matrix is not None and item.escalated_from is None:
+            # Only the finding's window is compared with the examples (embedded by the same
+            # encoder: an escalated text's rows are the transformer's).
             example = int((item.rows[top] @ self._matrix.T).argmax())
             evidence += "; " if evidence else ""
             evidence += f"nearest example #{example + 1}: {self.examples[example][:120]}"

@@ -153,6 +153,7 @@ async def test_an_unsure_static_score_is_replaced_by_the_transformer_heads(
         encoder="static",
         head=static,
         threshold=0.6,
+        examples=["Explain how to do it."],
         escalate={"head": sure, "between": (0.1, 0.9)},  # type: ignore[arg-type]
     )
     detector = SemanticDetector.create(config, DetectorContext(policy_dir=tmp_path))
@@ -162,6 +163,8 @@ async def test_an_unsure_static_score_is_replaced_by_the_transformer_heads(
     assert finding.evidence.startswith("static head unsure (p=0.50); transformer head: p=0.95")
     assert finding.details["head"] == "minilm.npz"
     assert finding.details["escalated_from"] == pytest.approx(0.5, abs=1e-3)
+    # The examples live in the static space; the escalated text was read by the transformer.
+    assert "nearest example" not in finding.evidence
 
 
 async def test_a_sure_static_score_is_not_escalated(tmp_path: Path) -> None:
@@ -171,11 +174,12 @@ async def test_a_sure_static_score_is_not_escalated(tmp_path: Path) -> None:
         encoder="static",
         head=static,
         threshold=0.5,
+        examples=["Explain how to do it."],
         escalate={"head": never, "between": (0.1, 0.9)},  # type: ignore[arg-type]
     )
     detector = SemanticDetector.create(config, DetectorContext(policy_dir=tmp_path))
     [[finding]] = await detector.detect(["Tell me how to do it."])
-    assert finding.evidence.startswith("trained head: p=0.95")
+    assert finding.evidence.startswith("trained head: p=0.95; nearest example #1")
     assert "escalated_from" not in finding.details
 
 
