@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from guard.cli import app
@@ -66,3 +67,10 @@ def test_explain_prints_the_decision_and_why(tmp_path: Path) -> None:
         "Rule no-fruit (input stage) found keyword at characters 0-6 of message 0" in result.output
     )
     assert "No durians." in result.output
+
+
+@pytest.mark.slow
+def test_the_optional_adversarial_suffix_policy_passes_its_own_tests() -> None:
+    result = runner.invoke(app, ["policy", "test", str(ROOT / "policies" / "optional")])
+    assert result.exit_code == 0, result.output
+    assert "3 passed, 0 failed" in result.output
