@@ -35,7 +35,7 @@ class PerplexityConfig(DetectorConfig):
     # bundled model's name.
     model: str = "SmolLM2-135M-Instruct"
     # Mean surprise (nats per token) of the worst window at which a text is flagged.
-    threshold: float = Field(default=7.0, gt=0)
+    threshold: float = Field(default=9.0, gt=0)
     window_tokens: int = Field(default=16, ge=4, le=256)
     chunk_tokens: int = Field(default=512, ge=32, le=4096)
     category: str = "adversarial_suffix"

@@ -63,7 +63,7 @@ def test_a_window_longer_than_half_a_chunk_is_refused() -> None:
 @pytest.fixture(scope="module")
 def detector(model_cache_dir: Path) -> PerplexityDetector:
     context = DetectorContext(policy_dir=Path("."), cache_dir=model_cache_dir, device="cpu")
-    return PerplexityDetector.create(PerplexityConfig(threshold=7.0), context)
+    return PerplexityDetector.create(PerplexityConfig(), context)
 
 
 @pytest.mark.slow
@@ -78,7 +78,7 @@ async def test_an_adversarial_suffix_is_flagged_where_it_is(detector: Perplexity
     assert miss == [] and empty == []
     [finding] = hit
     assert finding.category == "adversarial_suffix"
-    assert finding.score >= 7.0
+    assert finding.score >= 9.0
     assert finding.start >= len(request) - 5, "the finding points at the suffix"
     assert "nats of surprise" in finding.evidence
 
