@@ -5,14 +5,16 @@ does on data it was not fit on.
         [--benign-from OTHER.jsonl] [--negatives-from OTHER.jsonl] \
         [--extra-positives LINES.txt] [--extra-negatives LINES.txt]
 
-Rows are ``{"text", "label", "category"}`` with ``benign`` the negative class; ``category``
-up to its first ``:`` names the source. ``--benign-from`` adds another set's benign rows as
-negatives, ``--negatives-from`` all of its rows (harmful requests are not injections), and
-the ``--extra-*`` files add one text per line (``#`` comments), their source being the file
-name. The shipped heads' commands are in the README. The texts are read the way the
-semantic detector reads them (whole-sentence windows of ``--window-chars``, embedded with
-the bundled all-MiniLM-L6-v2, pooled to mean and max), then an ensemble of small MLPs is
-fit.
+Rows are ``{"text", "label", "category"}`` with ``benign`` the negative class;
+``category`` up to its first ``:`` names the source. ``--benign-from`` adds another set's
+benign rows as negatives, ``--negatives-from`` all of its rows (harmful requests are not
+injections), and the ``--extra-*`` files add one text per line (``#`` comments), their
+source being the file name. ``--suffixed N`` adds copies of N positive and N negative rows
+with a random 20-token suffix (each copy in the same fold as its original), so the head
+learns to read past an adversarial suffix. The shipped heads' commands are in the README.
+The texts are read the way the semantic detector reads them (whole-sentence windows of
+``--window-chars``, embedded with the bundled all-MiniLM-L6-v2, pooled to mean and max),
+then an ensemble of small MLPs is fit.
 Reported, all from held-out predictions: 5-fold stratified cross-validation (ROC-AUC, TPR
 at the FPR target and the threshold that gives it, recall per source) and leave-one-
 source-out (each source scored by a head that never saw it). Needs scikit-learn
@@ -66,11 +68,19 @@ def main() -> None:
         help="low,high: first-head scores strictly between go to the escalation head.",
     )
     parser.add_argument(
+        "--suffixed",
+        type=int,
+        default=0,
+        help="Add this many copies of the data's positives, and as many of its negatives, "
+        "each with a suffix of 20 random tokens of the bundled SmolLM2's vocabulary (the "
+        "space adversarial-suffix attacks search), so the head learns to read past one.",
+    )
+    parser.add_argument(
         "--cache", type=Path, help="Keep the pooled embeddings here (reused when the data is)."
     )
     args = parser.parse_args()
 
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedGroupKFold
 
     from guard.detectors.heads import Head
 
@@ -104,6 +114,21 @@ def main() -> None:
         blocks.append(embed(lines, args.window_chars, args.encoder))
         extra_lines.append(lines)
     primary_rows = sum(len(block) for block in blocks[: len(args.data)])
+    # Each row's group: the row itself, or for a suffixed copy the row it was copied from,
+    # so that a copy is never trained on while its original is held out.
+    groups_list = list(range(len(texts)))
+    copies: list[str] = []
+    if args.suffixed:
+        originals = suffix_originals(labels_list, primary_rows, args.suffixed)
+        add = random_suffixes(len(originals), seed=0)
+        copies = [f"{texts[i]} {suffix}" for i, suffix in zip(originals, add, strict=True)]
+        texts += copies
+        labels_list += [labels_list[i] for i in originals]
+        sources_list += [
+            f"suffixed-{'positive' if labels_list[i] else 'negative'}" for i in originals
+        ]
+        groups_list += originals
+        blocks.append(embed(copies, args.window_chars, args.encoder))
     features = {args.encoder: np.concatenate(blocks)}
     if args.escalate_out:
         features["transformer"] = np.concatenate(
@@ -113,10 +138,14 @@ def main() -> None:
                     for p, k in kept
                 ),
                 *(embed(lines, args.window_chars, "transformer") for lines in extra_lines),
+                *([embed(copies, args.window_chars, "transformer")] if copies else []),
             ]
         )
     labels = np.array(labels_list)
     sources = np.array(sources_list)
+    groups = np.array(groups_list)
+    # A copy counts under its original's source when a source is left out.
+    origin = sources[groups]
     # The threshold and TPR/FPR are for the labeled sets the head is for (``data``); rows
     # added from other sets only widen what it learns, and count in the ROC-AUC over all.
     primary = np.zeros(len(texts), dtype=bool)
@@ -141,8 +170,9 @@ def main() -> None:
         return out
 
     held_out: dict[str, np.ndarray] = {}
-    folds = StratifiedKFold(args.folds, shuffle=True, random_state=0)
-    for number, (train, test) in enumerate(folds.split(features[args.encoder], labels), 1):
+    folds = StratifiedGroupKFold(args.folds, shuffle=True, random_state=0)
+    splits = folds.split(features[args.encoder], labels, groups)
+    for number, (train, test) in enumerate(splits, 1):
         for name, values in scores(train, test).items():
             held_out.setdefault(name, np.zeros(len(texts)))[test] = values
         log(f"fold {number}/{args.folds} done")
@@ -160,11 +190,11 @@ def main() -> None:
             for source in sorted(set(sources))
         }
     unseen: dict[str, dict[str, float]] = {}
-    for source in sorted(set(sources)):
-        mask = sources == source
+    for source in sorted(set(sources) - {"suffixed-positive", "suffixed-negative"}):
+        mask = origin == source
         if mask.all() or len(set(labels[~mask])) < 2:
             continue
-        left_out = scores(np.flatnonzero(~mask), np.flatnonzero(mask))
+        left_out = scores(np.flatnonzero(~mask), np.flatnonzero(sources == source))
         for name in reports:
             threshold = reports[name]["threshold_at_target_fpr"]
             flagged = round(float((left_out[name] >= threshold).mean()), 4)
@@ -182,6 +212,7 @@ def main() -> None:
             ]
         },
         "rows": len(texts),
+        "suffixed_copies": len(copies),
         "positives": int(labels.sum()),
         "embedding_model": "sentence-transformers/all-MiniLM-L6-v2",
         "window_chars": args.window_chars,
@@ -249,6 +280,39 @@ def cross_validation(
         **at(threshold),
         "at_thresholds": fixed,
     }
+
+
+def suffix_originals(labels: list[int], primary_rows: int, count: int) -> list[int]:
+    """Up to ``count`` positive and ``count`` negative rows of the labeled data, seeded."""
+    rng = np.random.default_rng(0)
+    chosen: list[int] = []
+    for label in (1, 0):
+        rows = [i for i in range(primary_rows) if labels[i] == label]
+        take = min(count, len(rows))
+        chosen += sorted(int(i) for i in rng.choice(rows, size=take, replace=False))
+    return chosen
+
+
+def random_suffixes(count: int, *, seed: int, tokens: int = 20) -> list[str]:
+    """Strings of ``tokens`` random tokens of the bundled SmolLM2's vocabulary."""
+    from transformers import AutoTokenizer
+
+    from guard.config import BUNDLED_MODEL
+    from guard.detectors.base import default_cache_dir
+    from guard.generators.local_model import resolve_model_dir
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_dir(BUNDLED_MODEL, default_cache_dir()))
+    special = set(tokenizer.all_special_ids)
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        ids: list[int] = []
+        while len(ids) < tokens:
+            candidate = int(rng.integers(len(tokenizer)))
+            if candidate not in special:
+                ids.append(candidate)
+        out.append(tokenizer.decode(ids).strip())
+    return out
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

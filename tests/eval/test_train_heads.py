@@ -67,7 +67,7 @@ def test_a_cascade_trains_a_transformer_head_and_cross_validates_both_together(
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "train_heads.py"), str(data), "--out", str(out),
          "--extra-negatives", str(extra), "--encoder", "static", "--escalate-out", str(second),
-         "--band", "0.2,0.8",
+         "--band", "0.2,0.8", "--suffixed", "2",
          "--folds", "2", "--members", "1", "--hidden", "16"],
         check=True, env=env, capture_output=True, timeout=300,
     )  # fmt: skip
@@ -79,6 +79,9 @@ def test_a_cascade_trains_a_transformer_head_and_cross_validates_both_together(
     assert cascade["cross_validation"]["between"] == [0.2, 0.8]
     assert 0 <= cascade["cross_validation"]["roc_auc"] <= 1
     escalated = cascade["cross_validation"]["escalated_per_source"]
-    assert set(escalated) == {"made", "plain", "more_benign"}
+    assert set(escalated) == {
+        "made", "plain", "more_benign", "suffixed-positive", "suffixed-negative"
+    }  # fmt: skip
+    assert first.meta["suffixed_copies"] == 4 and first.meta["rows"] == 18
     assert all(0 <= share <= 1 for share in escalated.values())
     assert set(cascade["leave_one_source_out_flagged"]) >= {"plain", "more_benign"}
