@@ -68,6 +68,11 @@ def main() -> None:
         help="low,high: first-head scores strictly between go to the escalation head.",
     )
     parser.add_argument(
+        "--skip-leave-one-out",
+        action="store_true",
+        help="Cross-validation only (leave-one-source-out fits two heads per source).",
+    )
+    parser.add_argument(
         "--suffixed",
         type=int,
         default=0,
@@ -191,6 +196,8 @@ def main() -> None:
         }
     unseen: dict[str, dict[str, float]] = {}
     for source in sorted(set(sources) - {"suffixed-positive", "suffixed-negative"}):
+        if args.skip_leave_one_out:
+            break
         mask = origin == source
         if mask.all() or len(set(labels[~mask])) < 2:
             continue

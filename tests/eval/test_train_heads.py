@@ -85,3 +85,21 @@ def test_a_cascade_trains_a_transformer_head_and_cross_validates_both_together(
     assert first.meta["suffixed_copies"] == 4 and first.meta["rows"] == 18
     assert all(0 <= share <= 1 for share in escalated.values())
     assert set(cascade["leave_one_source_out_flagged"]) >= {"plain", "more_benign"}
+
+
+def test_leave_one_source_out_can_be_skipped(tmp_path: Path) -> None:
+    data = tmp_path / "set.jsonl"
+    rows = [{"text": t, "label": "injection", "category": "made:up"} for t in ATTACKS]
+    rows += [{"text": t, "label": "benign", "category": "plain"} for t in BENIGN]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "head.npz"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train_heads.py"), str(data), "--out", str(out),
+         "--encoder", "static", "--skip-leave-one-out", "--folds", "2", "--members", "1",
+         "--hidden", "16"],
+        check=True, env=env, capture_output=True, timeout=300,
+    )  # fmt: skip
+    meta = Head.load(out).meta
+    assert meta["leave_one_source_out_flagged"] == {}
+    assert meta["cross_validation"]["folds"] == 2
