@@ -366,12 +366,8 @@ class SemanticDetector:
         features = np.stack([pool(rows) for rows in blocks])
         for i, rows, score in zip(unsure, blocks, head.predict(features), strict=True):
             item = scored[i]
-            item.escalated_from, item.score, item.rows, item.head = (
-                item.score,
-                float(score),
-                rows,
-                head,
-            )
+            item.escalated_from, item.score = item.score, float(score)
+            item.rows, item.head = rows, head
 
     def _finding(self, item: _Scored) -> list[Finding]:
         """The finding for one text, if any."""
