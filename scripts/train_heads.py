@@ -24,6 +24,7 @@ source-out (each source scored by a head that never saw it). Needs scikit-learn
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import sys
@@ -352,21 +353,31 @@ def cached_features(
     return np.stack([features[position[row["text"]]] for row in keep])
 
 
+@functools.cache
+def load_encoder(encoder: str) -> Any:
+    """The static table or the sentence-transformers model, loaded once per run (every
+    data file, extra file and suffixed copy is embedded with it)."""
+    from guard.detectors.base import default_cache_dir
+    from guard.detectors.semantic import bundled_embedding_model
+    from guard.detectors.static import StaticEncoder
+
+    if encoder == "static":
+        return StaticEncoder.load(bundled_embedding_model(), default_cache_dir())
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(bundled_embedding_model()), device="cpu", local_files_only=True)
+
+
 def embed(texts: list[str], window_chars: int, encoder: str) -> np.ndarray:
     """Pooled features of ``texts``, read the way the semantic detector reads them."""
-    from guard.detectors.base import default_cache_dir
     from guard.detectors.heads import pool
-    from guard.detectors.semantic import as_numpy, bundled_embedding_model, chunk_windows
-    from guard.detectors.static import StaticEncoder
+    from guard.detectors.semantic import as_numpy, chunk_windows
 
     windows = [chunk_windows(text, window_chars) or [(0, len(text))] for text in texts]
     log(f"embedding {sum(map(len, windows))} windows of {len(texts)} texts ({encoder})")
+    model = load_encoder(encoder)
     if encoder == "static":
-        static = StaticEncoder.load(bundled_embedding_model(), default_cache_dir())
-        return np.stack([pool(rows) for rows in static.embed_windows(texts, windows)])
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(str(bundled_embedding_model()), device="cpu", local_files_only=True)
+        return np.stack([pool(rows) for rows in model.embed_windows(texts, windows)])
     pieces = [text[s:e] for text, spans in zip(texts, windows, strict=True) for s, e in spans]
     vectors = as_numpy(
         model.encode(pieces, batch_size=64, normalize_embeddings=True, show_progress_bar=True)

