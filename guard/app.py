@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -132,18 +133,25 @@ def create_app(
     return app
 
 
+def detector_context(
+    settings: Settings, *, generator: Generator | None = None, policy_dir: Path | None = None
+) -> DetectorContext:
+    """What detectors load with, the same for ``guard serve`` and every command line tool."""
+    return DetectorContext(
+        policy_dir=policy_dir or settings.policy_dir,
+        device=settings.detector_device,
+        generator=generator,
+        cache_dir=settings.cache_dir,
+    )
+
+
 def build_policy_guard(
     settings: Settings, generator: Generator, metrics: Metrics
 ) -> tuple[PolicyStore, PolicyGuard]:
     """Load the policy directory (refusing to start on any problem) and the guard over it."""
     if not settings.policy_dir.is_dir():
         raise ConfigurationError(f"GUARD_POLICY_DIR {settings.policy_dir} is not a directory")
-    context = DetectorContext(
-        policy_dir=settings.policy_dir,
-        device=settings.detector_device,
-        generator=generator,
-        cache_dir=settings.cache_dir,
-    )
+    context = detector_context(settings, generator=generator)
     store = PolicyStore(
         settings.policy_dir,
         context,

@@ -74,12 +74,13 @@ def _policy_paths(paths: list[Path] | None) -> list[Path]:
 
 
 def _load_or_exit(paths: list[Path]):  # type: ignore[no-untyped-def]
-    from guard.detectors.base import DetectorContext
+    from guard.app import detector_context
+    from guard.config import Settings
     from guard.policy.loader import PolicyLoadError, load_policies
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
-        return load_policies(paths, DetectorContext(policy_dir=paths[0]))
+        return load_policies(paths, detector_context(Settings(), policy_dir=paths[0]))
     except PolicyLoadError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)

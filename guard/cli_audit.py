@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -144,33 +145,77 @@ def audit_to_tests(
     ] = "false_positive",
     policy: Annotated[str, typer.Option(help="Policy name the tests belong to.")] = "default",
     output: Annotated[str | None, typer.Option(help="File to write (default: stdout).")] = None,
+    policy_dir: Annotated[
+        Path | None,
+        typer.Option(help="The policy folder the decisions were made under (GUARD_POLICY_DIR)."),
+    ] = None,
 ) -> None:
     """Policy test cases from reviewed decisions: a false positive must be allowed next time.
 
     The cases use the text as the audit log stored it (personal data replaced), so they can be
-    committed next to the policy and prove a fix before it ships.
+    committed next to the policy and prove a fix before it ships. A case is written only when
+    the policy version that made the decision, loaded from the policy folder, still reaches
+    that decision on the stored text; every other one is reported on stderr, not written.
     """
+    import asyncio
     import getpass
 
     import yaml
 
     from guard.audit import queries
+    from guard.cli import _load_or_exit
+    from guard.config import Settings
+    from guard.policy.testing import reproduction_problem
 
     database = _database()
+    loaded = _load_or_exit([policy_dir or Settings().policy_dir])
     filters = queries.Filters(review_status=verdict)
     queries.record_access(
         database, actor=f"cli:{getpass.getuser()}", action="to-tests", target=filters.describe()
     )
-    tests = []
+    tests: list[dict[str, object]] = []
+    skipped = 0
     for row in queries.iter_rows(database, filters=filters):
         for stage in row["stages"]:
             if not stage.get("rules") or not stage.get("texts"):
+                continue
+            texts = stage["texts"]
+            made_by = loaded.policies.get(row["policy"] or "")
+            if made_by is None:
+                problem: str | None = f"policy {row['policy']!r} is not in the policy folder"
+            elif made_by.version != row["policy_version"]:
+                problem = (
+                    f"made under policy version {row['policy_version']}, the folder holds "
+                    f"{made_by.version}; pass --policy-dir with the policy as it was then"
+                )
+            else:
+                deciding = {
+                    f["rule_id"]
+                    for f in row["findings"]
+                    if f["stage"] == stage["stage"]
+                    and f["action"] == stage["action"]
+                    and f["mode"] == "enforce"
+                }
+                problem = asyncio.run(
+                    reproduction_problem(
+                        made_by,
+                        stage["stage"],
+                        texts,
+                        action=stage["action"],
+                        rules=tuple(sorted(deciding or stage["rules"])),
+                    )
+                )
+            if problem is not None:
+                skipped += 1
+                typer.echo(
+                    f"not written: decision {row['id']} ({stage['stage']} stage): {problem}",
+                    err=True,
+                )
                 continue
             case: dict[str, object] = {
                 "name": f"review of {row['id']} ({verdict})",
                 "stage": stage["stage"],
             }
-            texts = stage["texts"]
             if len(texts) == 1:
                 case["text"] = texts[0]
             else:
@@ -185,9 +230,9 @@ def audit_to_tests(
     document = header + yaml.safe_dump(
         {"name": policy, "tests": tests}, sort_keys=False, allow_unicode=True
     )
+    if skipped:
+        typer.echo(f"{skipped} reviewed decisions did not reproduce and were not written", err=True)
     if output:
-        from pathlib import Path
-
         Path(output).write_text(document, encoding="utf-8")
         typer.echo(f"wrote {len(tests)} test cases to {output}", err=True)
     else:

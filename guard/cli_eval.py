@@ -37,7 +37,9 @@ def eval_command(
 
     from rich.console import Console
 
+    from guard.app import detector_context
     from guard.cli import _load_or_exit, _policy_paths
+    from guard.config import Settings
     from guard.eval.classification import evaluate_classification
     from guard.eval.pii import evaluate_pii
 
@@ -65,7 +67,9 @@ def eval_command(
                 policy, rows, baseline=baseline == "presidio", progress=console.log
             )
         else:
-            results[file.name] = evaluate_classification(policy, rows, progress=console.log)
+            results[file.name] = evaluate_classification(
+                policy, rows, progress=console.log, context=detector_context(Settings())
+            )
     if as_json:
         typer.echo(json.dumps(results, indent=2))
         return

@@ -1,7 +1,15 @@
-"""The request pipeline: input guard → generate → output guard → audit.
+"""The request pipeline: admission (input guard) → generate → output guard → audit.
 
-Every request that reaches the pipeline leaves exactly one ``DecisionRecord``, whether it
-is answered, fails, or is abandoned by its caller mid-stream.
+Every path (a whole answer, a stream, a scan) starts in one function, ``Pipeline._admit``:
+it builds the request's record, runs the input guard, fills the record's input fields (the
+stored prompt, the raw text when asked for, the timings), and turns a block into a
+``ContentBlockedError`` before any byte of a response exists. No path builds a record or
+reads the input verdict any other way, so the paths cannot drift apart.
+
+Every admitted request leaves exactly one ``DecisionRecord``, whether it is answered,
+blocked, fails, or is abandoned by its caller mid-stream: the ``_Admission`` that owns the
+record writes it once, on the first of its possible ends. What the HTTP layer reports (the
+``x-guard-decision`` header, the ``guard`` field) is a ``Decision`` value read from it.
 """
 
 from __future__ import annotations
@@ -9,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from guard.audit.record import DecisionRecord
@@ -25,35 +33,134 @@ from guard.generators.base import (
     close_events,
 )
 from guard.metrics import Metrics
-from guard.policy.base import Action, Guard, InputVerdict, RequestContext, Stage, StageOutcome
+from guard.policy.base import Action, Guard, InputVerdict, Stage, StageOutcome
 
 _PRECEDENCE = {"allow": 0, "flag": 1, "redact": 2, "pseudonymize": 2, "block": 3}
 
 
-def _strongest(stages: list[StageOutcome]) -> Action:
-    """The decision across stages: block > redact/pseudonymize > flag > allow."""
-    return max((s.action for s in stages), key=_PRECEDENCE.__getitem__, default="allow")
+@dataclass(frozen=True)
+class Origin:
+    """Who sent a request and under which ids: what the pipeline needs of the HTTP layer."""
+
+    decision_id: str
+    request_id: str
+    endpoint: str
+    app: str = "anonymous"
+    key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision on a request so far: the strongest action of its stages and their rules."""
+
+    decision_id: str
+    action: Action = "allow"
+    rules: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, decision_id: str, stages: list[StageOutcome]) -> Decision:
+        """block > redact/pseudonymize > flag > allow, over every stage."""
+        action: Action = max(
+            (s.action for s in stages), key=_PRECEDENCE.__getitem__, default="allow"
+        )
+        rules = tuple(dict.fromkeys(r for s in stages for r in s.rules))
+        return cls(decision_id, action, rules)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A whole, guarded answer and the final decision on its request."""
+
+    completion: Completion
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A scan's outcome, the texts as the policy rewrites them, and the decision."""
+
+    outcome: StageOutcome
+    rewritten: list[str]
+    decision: Decision
 
 
 def _texts(request: GenerationRequest) -> list[str]:
     return [m.content for m in request.messages] if request.messages else [request.prompt or ""]
 
 
-def _transcript(request: GenerationRequest, texts: list[str]) -> str:
-    """Messages as one text for the audit log: ``[role] content`` blocks."""
-    if request.messages is None:
-        return texts[0] if texts else ""
-    return "\n\n".join(f"[{m.role}] {t}" for m, t in zip(request.messages, texts, strict=False))
+def _roles(request: GenerationRequest) -> list[str] | None:
+    return [m.role for m in request.messages] if request.messages is not None else None
 
 
-def _report(ctx: RequestContext, stages: list[StageOutcome]) -> None:
-    """Tell the HTTP layer the decision so far (x-guard-decision, the guard field)."""
-    ctx.action = _strongest(stages)
-    ctx.rules = tuple(dict.fromkeys(r for s in stages for r in s.rules))
+def transcript(texts: list[str], roles: list[str] | None) -> str:
+    """Texts as one text for the audit log: ``[role] content`` blocks for a chat."""
+    if roles is None:
+        return "\n\n".join(texts)
+    return "\n\n".join(f"[{role}] {text}" for role, text in zip(roles, texts, strict=False))
 
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
+
+
+class _Admission:
+    """One request from admission to its single audit write."""
+
+    def __init__(self, pipeline: Pipeline, record: DecisionRecord) -> None:
+        self._pipeline = pipeline
+        self.record = record
+        self.verdict: InputVerdict | None = None
+        self.output: StageOutcome | None = None  # a stream's output stage, while it runs
+        self._closed = False
+
+    @property
+    def decision(self) -> Decision:
+        stages = [*self.record.stages, *([self.output] if self.output is not None else [])]
+        return Decision.of(self.record.decision_id, stages)
+
+    async def close(self, error: BaseException | None) -> None:
+        """Finish and write the record; only the first call does anything."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.output is not None:
+            self.record.stages.append(self.output)
+            self.output = None
+        await self._pipeline._finish(self.record, error)
+
+
+class GuardedStream:
+    """A streamed answer that passed the input guard: guarded events and the decision so far.
+
+    Iterate it for the events; closing it (or its end, however it comes) writes the record.
+    """
+
+    def __init__(
+        self,
+        admission: _Admission,
+        events: AsyncIterator[StreamEvent],
+        generated: AsyncIterator[StreamEvent],
+    ) -> None:
+        self._admission = admission
+        self.events = events
+        self._generated = generated  # the generator's own stream, closed even if never read
+
+    @property
+    def decision(self) -> Decision:
+        return self._admission.decision
+
+    def __aiter__(self) -> GuardedStream:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        return await anext(self.events)
+
+    async def aclose(self) -> None:
+        try:
+            await close_events(self.events)
+            await close_events(self._generated)
+        finally:
+            await self._admission.close(asyncio.CancelledError())
 
 
 class Pipeline:
@@ -76,29 +183,82 @@ class Pipeline:
         self.replica = replica
         self.store_raw = store_raw
 
+    # -- the one admission path -------------------------------------------------------------
+
     def _record(
-        self, ctx: RequestContext, request: GenerationRequest | None, stream: bool
+        self, origin: Origin, request: GenerationRequest | None, stream: bool
     ) -> DecisionRecord:
-        """A new record for this request; ``request`` is None for a scan (nothing generated)."""
         params = {}
         if request is not None:
             params = {k: v for k, v in asdict(request.params).items() if v not in (None, ())}
         return DecisionRecord(
-            decision_id=ctx.decision_id,
-            request_id=ctx.request_id,
+            decision_id=origin.decision_id,
+            request_id=origin.request_id,
             time=datetime.now(UTC),
-            endpoint=ctx.endpoint,
-            app=ctx.app,
-            key_id=ctx.key_id,
+            endpoint=origin.endpoint,
+            app=origin.app,
+            key_id=origin.key_id,
             replica=self.replica,
             model=request.model if request is not None else "",
             stream=stream,
             params=params,
         )
 
-    async def _finish(
-        self, ctx: RequestContext, record: DecisionRecord, error: BaseException | None
-    ) -> None:
+    async def _admit(
+        self,
+        origin: Origin,
+        *,
+        request: GenerationRequest | None = None,
+        scan: tuple[Stage, list[str], list[str] | None] | None = None,
+        stream: bool = False,
+    ) -> tuple[_Admission, list[str]]:
+        """Build the record, run the input guard (or the scan's stage) and fill the record.
+
+        A generating request (``request``) whose prompt is blocked raises the
+        ``ContentBlockedError`` the caller gets, after its record is written; a scan returns
+        its block as a decision. Any failure writes the record before it propagates.
+        Returns the admission and the texts as the guard rewrote them.
+        """
+        admission = _Admission(self, self._record(origin, request, stream))
+        record = admission.record
+        try:
+            started = time.perf_counter()
+            if request is not None:
+                stage: Stage = "input"
+                texts, roles = _texts(request), _roles(request)
+            else:
+                assert scan is not None
+                stage, texts, roles = scan
+            if self.store_raw:
+                record.raw = {"prompt" if stage == "input" else "answer": transcript(texts, roles)}
+            if request is not None:
+                verdict = await self.guard.check_input(origin.app, request)
+                admission.verdict, outcome = verdict, verdict.outcome
+                rewritten = _texts(verdict.request)
+            else:
+                outcome, rewritten = await self.guard.scan(origin.app, stage, texts)
+            record.stages.append(outcome)
+            elapsed = _ms(time.perf_counter() - started)
+            if stage == "input":
+                record.guard_input_ms = elapsed
+                # Only texts the guard has vetted are stored (never the prompt as sent).
+                record.redacted_prompt = (
+                    transcript(outcome.redacted, roles) if outcome.redacted else ""
+                )
+            else:
+                record.guard_output_ms = elapsed
+            if request is not None and outcome.action == "block":
+                raise ContentBlockedError(
+                    outcome.message or "The request was blocked by the content policy.",
+                    decision_id=origin.decision_id,
+                    rules=outcome.rules,
+                )
+        except BaseException as exc:
+            await admission.close(exc)
+            raise
+        return admission, rewritten
+
+    async def _finish(self, record: DecisionRecord, error: BaseException | None) -> None:
         if isinstance(error, ContentBlockedError):
             pass  # a block is a decision, not a failure
         elif isinstance(error, GuardError):
@@ -107,91 +267,47 @@ class Pipeline:
             record.outcome = "cancelled"
         elif error is not None:
             record.outcome, record.error_code = "error", type(error).__name__
-        record.action = _strongest(record.stages)
+        decision = Decision.of(record.decision_id, record.stages)
+        record.action = decision.action
         for stage in record.stages:
             if stage.stage == "output" and stage.redacted:
                 record.redacted_answer = "\n\n".join(stage.redacted)
         policies = [s for s in record.stages if s.policy]
         if policies:
             record.policy, record.policy_version = policies[0].policy, policies[0].policy_version
-        _report(ctx, record.stages)
-        ctx.audited = True
         for stage in record.stages:
             self.metrics.decisions.labels(stage=stage.stage, action=stage.action).inc()
         await self.audit.record(record)
 
-    async def record_rejected(
-        self,
-        *,
-        decision_id: str,
-        request_id: str,
-        endpoint: str,
-        status: int,
-        ctx: RequestContext | None,
-    ) -> None:
+    async def record_rejected(self, origin: Origin, status: int) -> None:
         """Audit a request refused before it reached the pipeline (bad JSON, 413, 401, …)."""
-        context = ctx or RequestContext(
-            decision_id=decision_id, request_id=request_id, endpoint=endpoint, app="unknown"
-        )
-        record = self._record(context, None, stream=False)
+        record = self._record(origin, None, stream=False)
         record.outcome, record.error_code = "error", f"http_{status}"
-        await self._finish(context, record, None)
+        await self._finish(record, None)
 
-    async def _check_input(
-        self, ctx: RequestContext, request: GenerationRequest, record: DecisionRecord
-    ) -> InputVerdict:
-        """Run the input guard; a block becomes the 400 the caller gets."""
-        if self.store_raw:
-            record.raw = {"prompt": _transcript(request, _texts(request))}
-        verdict = await self.guard.check_input(ctx, request)
-        record.stages.append(verdict.outcome)
-        if verdict.outcome.redacted:
-            record.redacted_prompt = _transcript(request, verdict.outcome.redacted)
-        ctx.action = verdict.outcome.action
-        ctx.rules = verdict.outcome.rules
-        if verdict.outcome.action == "block":
-            raise ContentBlockedError(
-                verdict.outcome.message or "The request was blocked by the content policy.",
-                decision_id=ctx.decision_id,
-                rules=verdict.outcome.rules,
-            )
-        return verdict
+    # -- the paths --------------------------------------------------------------------------
 
     async def scan(
-        self, ctx: RequestContext, stage: Stage, texts: list[str]
-    ) -> tuple[StageOutcome, list[str]]:
+        self, origin: Origin, stage: Stage, texts: list[str], roles: list[str] | None = None
+    ) -> Scan:
         """Decide on texts without generating (``POST /v1/guard/scan``); audited like the rest."""
-        record = self._record(ctx, None, stream=False)
-        error: BaseException | None = None
-        try:
-            scan = getattr(self.guard, "scan", None)
-            if scan is None:
-                outcome, rewritten = StageOutcome(stage), list(texts)
-            else:
-                evaluation, rewritten = await scan(ctx, stage, texts)
-                outcome = evaluation.outcome
-            record.stages.append(outcome)
-            return outcome, rewritten
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            await self._finish(ctx, record, error)
+        admission, rewritten = await self._admit(origin, scan=(stage, texts, roles))
+        await admission.close(None)
+        return Scan(admission.record.stages[0], rewritten, admission.decision)
 
-    async def complete(self, ctx: RequestContext, request: GenerationRequest) -> Completion:
+    async def complete(self, origin: Origin, request: GenerationRequest) -> Answer:
         """Guard, generate and guard a whole answer."""
-        record = self._record(ctx, request, stream=False)
+        admission, _ = await self._admit(origin, request=request)
+        record, verdict = admission.record, admission.verdict
+        assert verdict is not None
         error: BaseException | None = None
         self.metrics.in_flight.inc()
         try:
-            start = time.perf_counter()
-            verdict = await self._check_input(ctx, request, record)
             generated = time.perf_counter()
             completion = await self.generator.complete(verdict.request)
             checked = time.perf_counter()
-            record.guard_input_ms = _ms(generated - start)
             record.generation_ms = _ms(checked - generated)
-            output = await self.guard.check_output(ctx, verdict, completion)
+            output = await self.guard.check_output(verdict, completion)
             record.stages.append(output.outcome)
             record.guard_output_ms = _ms(time.perf_counter() - checked)
             if record.raw is not None:
@@ -204,47 +320,40 @@ class Pipeline:
             self.metrics.observe_generation(
                 request.model, usage.completion_tokens, checked - generated
             )
-            return output.completion
+            return Answer(output.completion, admission.decision)
         except BaseException as exc:
             error = exc
             raise
         finally:
             self.metrics.in_flight.dec()
-            await self._finish(ctx, record, error)
+            await admission.close(error)
 
-    async def stream(
-        self, ctx: RequestContext, request: GenerationRequest
-    ) -> AsyncIterator[StreamEvent]:
+    async def stream(self, origin: Origin, request: GenerationRequest) -> GuardedStream:
         """Guard the prompt and start generating; errors so far raise before any response.
 
-        The returned iterator yields guarded deltas and audits the request when it ends,
+        The returned stream yields guarded deltas and audits the request when it ends,
         however it ends.
         """
-        record = self._record(ctx, request, stream=True)
+        admission, _ = await self._admit(origin, request=request, stream=True)
+        verdict = admission.verdict
+        assert verdict is not None
         start = time.perf_counter()
         try:
-            verdict = await self.guard.check_input(ctx, request)
-            record.stages.append(verdict.outcome)
-            ctx.action = verdict.outcome.action
-            record.guard_input_ms = _ms(time.perf_counter() - start)
             events = await self.generator.stream(verdict.request)
         except BaseException as exc:
-            await self._finish(ctx, record, exc)
+            await admission.close(exc)
             raise
-        output = StageOutcome("output")
-        guarded = self.guard.guard_stream(ctx, verdict, events, output)
-        return self._audited(ctx, record, guarded, output, start)
+        admission.output = StageOutcome("output")
+        guarded = self.guard.guard_stream(verdict, events, admission.output)
+        return GuardedStream(admission, self._audited(admission, guarded, start), events)
 
     async def _audited(
-        self,
-        ctx: RequestContext,
-        record: DecisionRecord,
-        events: AsyncIterator[StreamEvent],
-        output: StageOutcome,
-        start: float,
+        self, admission: _Admission, events: AsyncIterator[StreamEvent], start: float
     ) -> AsyncIterator[StreamEvent]:
+        record = admission.record
+        output = admission.output
+        assert output is not None
         error: BaseException | None = None
-        began = time.perf_counter()
         first: float | None = None
         self.metrics.in_flight.inc()
         try:
@@ -255,8 +364,6 @@ class Pipeline:
                     self.metrics.time_to_first_token.labels(model=record.model).observe(
                         first - start
                     )
-                if isinstance(event, Delta) and event.finish_reason == "content_filter":
-                    _report(ctx, [*record.stages, output])  # the caller hears why, now
                 if record.raw is not None and isinstance(event, Delta):
                     record.raw["answer"] = record.raw.get("answer", "") + event.text
                 if isinstance(event, Usage):
@@ -269,9 +376,8 @@ class Pipeline:
         finally:
             await close_events(events)
             self.metrics.in_flight.dec()
-            elapsed = time.perf_counter() - began
+            elapsed = time.perf_counter() - start
             record.generation_ms = _ms(elapsed)
             record.guard_output_ms = _ms(output.elapsed_s)
-            record.stages.append(output)
             self.metrics.observe_generation(record.model, record.completion_tokens, elapsed)
-            await self._finish(ctx, record, error)
+            await admission.close(error)

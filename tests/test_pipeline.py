@@ -10,8 +10,7 @@ from guard.errors import ModelNotFoundError
 from guard.generators.base import ChatMessage, GenerationRequest, SamplingParams
 from guard.generators.fake import FAKE_MODEL, FakeGenerator
 from guard.metrics import Metrics
-from guard.pipeline import Pipeline
-from guard.policy.base import RequestContext
+from guard.pipeline import Origin, Pipeline
 from guard.policy.passthrough import PassThroughGuard
 from tests.recording_audit import RecordingAuditSink
 
@@ -24,8 +23,8 @@ def _pipeline(generator: FakeGenerator) -> tuple[Pipeline, RecordingAuditSink]:
     return pipeline, sink
 
 
-def _ctx(decision_id: str) -> RequestContext:
-    return RequestContext(decision_id=decision_id, request_id="r", endpoint="/v1/chat/completions")
+def _ctx(decision_id: str) -> Origin:
+    return Origin(decision_id=decision_id, request_id="r", endpoint="/v1/chat/completions")
 
 
 def _request(model: str = FAKE_MODEL) -> GenerationRequest:
@@ -71,7 +70,7 @@ async def test_abandoned_stream_is_recorded_once_as_cancelled() -> None:
     pipeline, sink = _pipeline(generator)
     events = await pipeline.stream(_ctx("d5"), _request())
     await anext(events)
-    await events.aclose()  # type: ignore[attr-defined]
+    await events.aclose()
     [record] = sink.by_id("d5")
     assert record.outcome == "cancelled"
     assert generator.cancelled_streams == 1

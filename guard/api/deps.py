@@ -15,11 +15,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from guard.api.context import RequestContext
 from guard.config import Settings
 from guard.errors import ForbiddenError, UnauthorizedError
 from guard.keys import KEY_PREFIX, ApiKey, KeyStore
 from guard.pipeline import Pipeline
-from guard.policy.base import RequestContext
 
 
 # Dependencies are ``async`` even where they do not await: FastAPI runs a plain ``def``
@@ -71,7 +71,7 @@ async def _context(request: Request) -> RequestContext:
         app=app,
         key_id=key_id,
     )
-    state["context"] = context  # the middleware reports its action in x-guard-decision
+    state["context"] = context  # who it was, should the request be refused before the pipeline
     return context
 
 

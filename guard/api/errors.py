@@ -9,7 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from guard.errors import GuardError, InvalidRequestError
+from guard.api.context import report
+from guard.errors import ContentBlockedError, GuardError, InvalidRequestError
+from guard.pipeline import Decision
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ def install_error_handlers(app: FastAPI) -> None:
             log.warning(
                 "%s %s -> %d %s", request.method, request.url.path, exc.status_code, exc.message
             )
+        if isinstance(exc, ContentBlockedError):
+            report(request, Decision(exc.decision_id, "block", exc.rules))
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import Field, model_validator
 
+from guard.api.context import hand_over, report
 from guard.api.deps import AdminDep, ContextDep, PipelineDep, ReviewerDep
 from guard.api.protocol import Message, _Strict
 from guard.api.review_routes import DecisionNotFoundError
@@ -28,10 +29,15 @@ class ScanRequest(_Strict):
 
 
 @router.post("/guard/scan")
-async def scan(body: ScanRequest, pipeline: PipelineDep, ctx: ContextDep) -> dict[str, Any]:
+async def scan(
+    body: ScanRequest, request: Request, pipeline: PipelineDep, ctx: ContextDep
+) -> dict[str, Any]:
     """The decision on a text or chat, without generating, for apps that call models elsewhere."""
     texts = [body.text] if body.text is not None else [m.text() for m in body.messages or ()]
-    outcome, rewritten = await pipeline.scan(ctx, body.stage, texts)
+    roles: list[str] | None = None if body.messages is None else [m.role for m in body.messages]
+    result = await pipeline.scan(hand_over(request, ctx), body.stage, texts, roles)
+    report(request, result.decision)
+    outcome, rewritten = result.outcome, result.rewritten
     answer: dict[str, Any] = {
         "decision_id": ctx.decision_id,
         "action": outcome.action,

@@ -18,6 +18,7 @@ from uuid6 import uuid7
 
 from guard.errors import PayloadTooLargeError
 from guard.metrics import Metrics
+from guard.pipeline import Origin
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -38,7 +39,7 @@ class GuardHTTPMiddleware:
         *,
         metrics: Metrics,
         max_body_bytes: int,
-        audit_rejected: Callable[..., Awaitable[None]] | None = None,
+        audit_rejected: Callable[[Origin, int], Awaitable[None]] | None = None,
     ):
         self.app = app
         self.metrics = metrics
@@ -66,9 +67,9 @@ class GuardHTTPMiddleware:
                 extra = [(b"x-request-id", request_id.encode())]
                 if on_v1:
                     extra.append((b"x-guard-decision-id", state["decision_id"].encode()))
-                    context = state.get("context")
-                    if context is not None:
-                        extra.append((b"x-guard-decision", context.action.encode()))
+                    decision = state.get("decision")
+                    if decision is not None:
+                        extra.append((b"x-guard-decision", decision.action.encode()))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
@@ -77,12 +78,13 @@ class GuardHTTPMiddleware:
                 body = await self._read_body(headers, receive)
                 if body is None:
                     await self._reject_too_large(send_with_headers)
-                    await self._audit_if_missed(scope, state, 413)
+                    status = 413
                     return
                 receive = _replay(body, receive)
             await self.app(scope, receive, send_with_headers)
-            await self._audit_if_missed(scope, state, status)
         finally:
+            # Whatever happened (an error, the caller gone), a refused request's record.
+            await self._audit_if_missed(scope, state, status)
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             self.metrics.observe_http(
@@ -93,16 +95,15 @@ class GuardHTTPMiddleware:
         """A proxy request refused before the pipeline still leaves its one record."""
         if self.audit_rejected is None or scope["path"] not in AUDITED_PATHS:
             return
+        if state.get("handed_over"):
+            return  # the pipeline owns this request's record
         context = state.get("context")
-        if context is not None and context.audited:
-            return
-        await self.audit_rejected(
-            decision_id=state["decision_id"],
-            request_id=state["request_id"],
-            endpoint=scope["path"],
-            status=status,
-            ctx=context,
+        origin = (
+            context.origin
+            if context is not None
+            else Origin(state["decision_id"], state["request_id"], scope["path"], app="unknown")
         )
+        await self.audit_rejected(origin, status)
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
         """The whole body, or ``None`` when it is over the limit (declared or actual)."""

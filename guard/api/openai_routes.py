@@ -16,21 +16,15 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
+from guard.api.context import RequestContext, hand_over, report
 from guard.api.deps import ContextDep, PipelineDep, SettingsDep
 from guard.api.protocol import ChatCompletionRequest, CompletionRequest
 from guard.api.sse import DONE, sse
 from guard.errors import GuardError
-from guard.generators.base import (
-    Choice,
-    Delta,
-    GenerationRequest,
-    StreamEvent,
-    Usage,
-    close_events,
-)
-from guard.pipeline import Pipeline
-from guard.policy.base import RequestContext
+from guard.generators.base import Choice, Delta, GenerationRequest, Usage
+from guard.pipeline import Decision, GuardedStream, Pipeline
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1")
@@ -119,22 +113,25 @@ async def _respond(
     """Run the pipeline and render its answer as a chat or text completion."""
     prefix = "chatcmpl" if chat else "cmpl"
     header = {"id": f"{prefix}-{ctx.decision_id}", "created": int(time.time()), "model": body.model}
+    origin = hand_over(request, ctx)
     if body.stream:
-        events = await pipeline.stream(ctx, generation)
+        stream = await pipeline.stream(origin, generation)
+        report(request, stream.decision)  # the input stage's, in x-guard-decision
         if chat:
-            return _event_stream(
-                _chat_chunks(events, header, generation.params.n, body.include_usage, ctx)
-            )
-        return _event_stream(_text_chunks(events, header, body.include_usage, ctx))
-    completion = await _cancel_on_disconnect(request, pipeline.complete(ctx, generation))
+            chunks = _chat_chunks(stream, header, generation.params.n, body.include_usage)
+        else:
+            chunks = _text_chunks(stream, header, body.include_usage)
+        return _event_stream(chunks, stream)
+    answer = await _cancel_on_disconnect(request, pipeline.complete(origin, generation))
+    report(request, answer.decision)
     render = _chat_choice if chat else _text_choice
     return {
         **header,
         "object": "chat.completion" if chat else "text_completion",
-        "choices": [render(choice) for choice in completion.choices],
-        "usage": _usage(completion.usage),
+        "choices": [render(choice) for choice in answer.completion.choices],
+        "usage": _usage(answer.completion.usage),
         "system_fingerprint": None,
-        "guard": _guard_field(ctx),
+        "guard": _guard_field(answer.decision),
     }
 
 
@@ -156,35 +153,41 @@ def _text_choice(choice: Choice) -> dict[str, Any]:
     }
 
 
-def _event_stream(chunks: AsyncIterator[bytes]) -> StreamingResponse:
+def _event_stream(chunks: AsyncIterator[bytes], stream: GuardedStream) -> StreamingResponse:
+    # Closing the stream after the response (sent, failed or abandoned before its first
+    # byte) writes the record of a request whose body was never read.
     return StreamingResponse(
         chunks,
         media_type="text/event-stream",
         headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        background=BackgroundTask(stream.aclose),
     )
 
 
-def _guard_field(ctx: RequestContext) -> dict[str, Any]:
-    return {"decision_id": ctx.decision_id, "action": ctx.action, "rules": list(ctx.rules)}
+def _guard_field(decision: Decision) -> dict[str, Any]:
+    return {
+        "decision_id": decision.decision_id,
+        "action": decision.action,
+        "rules": list(decision.rules),
+    }
 
 
 async def _framed(
-    events: AsyncIterator[StreamEvent],
+    stream: GuardedStream,
     render: Callable[[Delta], dict[str, Any]],
     header: dict[str, Any],
     include_usage: bool,
-    ctx: RequestContext,
 ) -> AsyncIterator[bytes]:
     """Frame events as SSE; after the 200 is out, an error becomes an in-band event."""
     try:
-        async for event in events:
+        async for event in stream:
             if isinstance(event, Usage):
                 if include_usage:
                     yield sse({**header, "choices": [], "usage": _usage(event)})
                 continue
             chunk = {**header, "choices": [render(event)]}
             if event.finish_reason == "content_filter":
-                chunk["guard"] = _guard_field(ctx)
+                chunk["guard"] = _guard_field(stream.decision)
             if include_usage:
                 chunk["usage"] = None
             yield sse(chunk)
@@ -194,16 +197,12 @@ async def _framed(
         log.exception("stream failed after it started")
         yield sse(GuardError("the stream failed; see the server log").to_body())
     finally:
-        await close_events(events)
+        await stream.aclose()
     yield DONE
 
 
 async def _chat_chunks(
-    events: AsyncIterator[StreamEvent],
-    header: dict[str, Any],
-    n: int,
-    include_usage: bool,
-    ctx: RequestContext,
+    stream: GuardedStream, header: dict[str, Any], n: int, include_usage: bool
 ) -> AsyncIterator[bytes]:
     header = {**header, "object": "chat.completion.chunk", "system_fingerprint": None}
     for index in range(n):
@@ -230,15 +229,12 @@ async def _chat_chunks(
             "finish_reason": delta.finish_reason,
         }
 
-    async for chunk in _framed(events, render, header, include_usage, ctx):
+    async for chunk in _framed(stream, render, header, include_usage):
         yield chunk
 
 
 async def _text_chunks(
-    events: AsyncIterator[StreamEvent],
-    header: dict[str, Any],
-    include_usage: bool,
-    ctx: RequestContext,
+    stream: GuardedStream, header: dict[str, Any], include_usage: bool
 ) -> AsyncIterator[bytes]:
     header = {**header, "object": "text_completion", "system_fingerprint": None}
 
@@ -250,5 +246,5 @@ async def _text_chunks(
             "finish_reason": delta.finish_reason,
         }
 
-    async for chunk in _framed(events, render, header, include_usage, ctx):
+    async for chunk in _framed(stream, render, header, include_usage):
         yield chunk

@@ -104,10 +104,16 @@ def shared_resource(context: DetectorContext, key: str, build: Callable[[], T]) 
 
 @runtime_checkable
 class Detector(Protocol):
-    """Finds things in texts. Built from its ``Config`` by ``create``; ``detect`` is batched."""
+    """Finds things in texts. Built from its ``Config`` by ``create``; ``detect`` is batched.
+
+    ``sensitive`` says whether its findings are personal data or secrets: the audit log and
+    every explanation shown to a non-privileged reader replace such a finding's text, whatever
+    the rule's action (a ``flag`` or ``block`` rule's match is never stored in clear).
+    """
 
     type_name: ClassVar[str]
     Config: ClassVar[type[DetectorConfig]]
+    sensitive: ClassVar[bool]
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> Detector:

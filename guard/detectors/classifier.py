@@ -61,6 +61,7 @@ class ClassifierDetector:
     """Scores texts with a local classification model; reports mapped labels over threshold."""
 
     type_name: ClassVar[str] = "classifier"
+    sensitive: ClassVar[bool] = False
     Config: ClassVar[type[DetectorConfig]] = ClassifierConfig
 
     def __init__(self, config: ClassifierConfig, loaded: _Loaded, name: str):

@@ -78,6 +78,7 @@ class JudgeDetector:
     """Asks a generator for a safety verdict on each text."""
 
     type_name: ClassVar[str] = "judge"
+    sensitive: ClassVar[bool] = False
     Config: ClassVar[type[DetectorConfig]] = JudgeConfig
 
     def __init__(self, config: JudgeConfig, generator: Any):

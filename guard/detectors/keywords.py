@@ -42,6 +42,7 @@ class KeywordsDetector:
     """Finds listed words and phrases as whole words, ignoring case and accents."""
 
     type_name: ClassVar[str] = "keywords"
+    sensitive: ClassVar[bool] = False
     Config: ClassVar[type[DetectorConfig]] = KeywordsConfig
 
     def __init__(self, config: KeywordsConfig):

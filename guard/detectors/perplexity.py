@@ -141,6 +141,7 @@ class PerplexityDetector:
     """Flags texts with a run of tokens the language model finds implausible."""
 
     type_name: ClassVar[str] = "perplexity"
+    sensitive: ClassVar[bool] = False
     Config: ClassVar[type[DetectorConfig]] = PerplexityConfig
 
     def __init__(

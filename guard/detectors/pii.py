@@ -244,6 +244,7 @@ class PiiDetector:
     """Personal data by Presidio: names, emails, phones, cards, national ids, IBANs, …"""
 
     type_name: ClassVar[str] = "pii"
+    sensitive: ClassVar[bool] = True
     Config: ClassVar[type[DetectorConfig]] = PiiConfig
 
     def __init__(

@@ -54,6 +54,7 @@ class RegexDetector:
     """Reports every non-empty match of every pattern whose score reaches ``min_score``."""
 
     type_name: ClassVar[str] = "regex"
+    sensitive: ClassVar[bool] = False
     Config: ClassVar[type[DetectorConfig]] = RegexConfig
 
     def __init__(self, config: RegexConfig):

@@ -76,6 +76,7 @@ class SecretsDetector:
     """Finds credentials by format, and long random strings by entropy."""
 
     type_name: ClassVar[str] = "secrets"
+    sensitive: ClassVar[bool] = True
     Config: ClassVar[type[DetectorConfig]] = SecretsConfig
 
     def __init__(self, config: SecretsConfig):

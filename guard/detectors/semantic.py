@@ -246,6 +246,7 @@ class SemanticDetector:
     trained head scores above the threshold."""
 
     type_name: ClassVar[str] = "semantic"
+    sensitive: ClassVar[bool] = False
     Config: ClassVar[type[DetectorConfig]] = SemanticConfig
 
     def __init__(

@@ -95,6 +95,9 @@ async def _run(
 
 
 def evaluate_classification(
-    policy: Policy, rows: list[dict[str, Any]], progress: Callable[[str], None] = lambda _: None
+    policy: Policy,
+    rows: list[dict[str, Any]],
+    progress: Callable[[str], None] = lambda _: None,
+    context: DetectorContext | None = None,
 ) -> dict[str, Any]:
-    return asyncio.run(_run(policy, rows, DetectorContext(), progress))
+    return asyncio.run(_run(policy, rows, context or DetectorContext(), progress))

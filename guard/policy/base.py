@@ -2,8 +2,9 @@
 
 The pipeline calls ``check_input`` before generating (the guard may rewrite the request,
 e.g. to redact it, or block it), ``check_output`` on a finished answer, and
-``guard_stream`` around a stream of deltas. Each check returns a ``StageOutcome`` that the
-audit record keeps.
+``guard_stream`` around a stream of deltas; ``scan`` decides on texts without generating.
+Each check returns a ``StageOutcome`` that the audit record keeps. A guard knows the app it
+decides for by name only: the HTTP facts of a request stay in ``guard.api``.
 """
 
 from __future__ import annotations
@@ -17,24 +18,6 @@ from guard.generators.base import Completion, GenerationRequest, StreamEvent
 
 Stage = Literal["input", "output"]
 Action = Literal["allow", "flag", "redact", "pseudonymize", "block"]
-
-
-@dataclass
-class RequestContext:
-    """Who is asking and under which ids; one per HTTP request.
-
-    ``action`` is the decision so far: the input stage's once the prompt is checked, the
-    final one when the request ends. The HTTP layer reports it in ``x-guard-decision``.
-    """
-
-    decision_id: str
-    request_id: str
-    endpoint: str
-    app: str = "anonymous"
-    key_id: str | None = None
-    action: Action = "allow"
-    rules: tuple[str, ...] = ()
-    audited: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +34,8 @@ class Fired:
     message_index: int
     finding: Finding
     message: str
+    # The detector reports personal data or secrets: never stored or shown in clear.
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +46,8 @@ class DetectorFailure:
     detector: str
     error: str
     fail_mode: Literal["block", "allow"]
+    # The detector looks for personal data or secrets: what it could not read is not stored.
+    sensitive: bool = False
 
 
 @dataclass
@@ -106,21 +93,23 @@ class OutputVerdict:
 
 
 class Guard(Protocol):
-    """Checks prompts and answers for one request."""
+    """Checks prompts and answers for one request of the app named ``app``."""
 
-    async def check_input(self, ctx: RequestContext, request: GenerationRequest) -> InputVerdict:
-        """Decide on the prompt before it reaches the generator."""
+    async def check_input(self, app: str, request: GenerationRequest) -> InputVerdict:
+        """Decide on the prompt before it reaches the generator (constraints included)."""
 
-    async def check_output(
-        self, ctx: RequestContext, verdict: InputVerdict, completion: Completion
-    ) -> OutputVerdict:
+    async def check_output(self, verdict: InputVerdict, completion: Completion) -> OutputVerdict:
         """Decide on a finished answer before the caller sees it."""
 
     def guard_stream(
         self,
-        ctx: RequestContext,
         verdict: InputVerdict,
         events: AsyncIterator[StreamEvent],
         outcome: StageOutcome,
     ) -> AsyncIterator[StreamEvent]:
         """Wrap a stream of deltas; record the output decision into ``outcome``."""
+
+    async def scan(
+        self, app: str, stage: Stage, texts: list[str]
+    ) -> tuple[StageOutcome, list[str]]:
+        """Decide on texts without generating: the stage's outcome and the rewritten texts."""

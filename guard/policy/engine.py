@@ -22,11 +22,11 @@ from guard.generators.base import (
 )
 from guard.policy.actions import Pseudonyms, apply
 from guard.policy.audit_view import audit_view
-from guard.policy.base import InputVerdict, OutputVerdict, RequestContext, StageOutcome
-from guard.policy.evaluate import Evaluation, Evaluator
+from guard.policy.base import InputVerdict, OutputVerdict, Stage, StageOutcome
+from guard.policy.evaluate import Evaluator
 from guard.policy.loader import Policy
 from guard.policy.store import PolicyStore
-from guard.streaming import StreamGuard
+from guard.policy.stream_guard import StreamGuard
 
 
 @dataclass
@@ -115,28 +115,28 @@ class PolicyGuard:
         self.holdback_chars = holdback_chars
         self.scan_chars = scan_chars
 
-    def policy_for(self, ctx: RequestContext) -> Policy:
-        policy = self.store.current.for_app(ctx.app)
+    def policy_for(self, app: str) -> Policy:
+        policy = self.store.current.for_app(app)
         if policy is None:
-            raise NoPolicyError(f"no policy applies to app {ctx.app!r}")
+            raise NoPolicyError(f"no policy applies to app {app!r}")
         return policy
 
     async def scan(
-        self, ctx: RequestContext, stage: str, texts: list[str]
-    ) -> tuple[Evaluation, list[str]]:
-        """Evaluate texts without generating; return the evaluation and the rewritten texts."""
-        policy = self.policy_for(ctx)
-        evaluation = await self.evaluator.evaluate(policy, stage, texts)  # type: ignore[arg-type]
+        self, app: str, stage: Stage, texts: list[str]
+    ) -> tuple[StageOutcome, list[str]]:
+        """Evaluate texts without generating; return the outcome and the rewritten texts."""
+        policy = self.policy_for(app)
+        evaluation = await self.evaluator.evaluate(policy, stage, texts)
         state = RequestState(policy)
         rewritten = [
             apply(text, spans, pseudonyms=state.pseudonyms, hash_key=self.hash_key)
             for text, spans in zip(texts, evaluation.replacements, strict=True)
         ]
         evaluation.outcome.redacted = audit_texts(texts, evaluation.outcome, state.pseudonyms)
-        return evaluation, rewritten
+        return evaluation.outcome, rewritten
 
-    async def check_input(self, ctx: RequestContext, request: GenerationRequest) -> InputVerdict:
-        policy = self.policy_for(ctx)
+    async def check_input(self, app: str, request: GenerationRequest) -> InputVerdict:
+        policy = self.policy_for(app)
         request = enforce_constraints(policy, request)
         texts = request_texts(request)
         evaluation = await self.evaluator.evaluate(policy, "input", texts)
@@ -150,9 +150,7 @@ class PolicyGuard:
         evaluation.outcome.redacted = audit_texts(texts, evaluation.outcome, state.pseudonyms)
         return InputVerdict(request=request, outcome=evaluation.outcome, state=state)
 
-    async def check_output(
-        self, ctx: RequestContext, verdict: InputVerdict, completion: Completion
-    ) -> OutputVerdict:
+    async def check_output(self, verdict: InputVerdict, completion: Completion) -> OutputVerdict:
         state: RequestState = verdict.state
         texts = [choice.text for choice in completion.choices]
         evaluation = await self.evaluator.evaluate(state.policy, "output", texts)
@@ -171,7 +169,6 @@ class PolicyGuard:
 
     def guard_stream(
         self,
-        ctx: RequestContext,
         verdict: InputVerdict,
         events: AsyncIterator[StreamEvent],
         outcome: StageOutcome,
@@ -184,5 +181,6 @@ class PolicyGuard:
             outcome=outcome,
             holdback_chars=self.holdback_chars,
             scan_chars=self.scan_chars,
+            choices=verdict.request.params.n,
         )
         return guard.run(events)

@@ -96,7 +96,14 @@ class Evaluator:
                     action: Action = rule.rule.action
                     outcome.fired.append(
                         Fired(
-                            rule.id, action, rule.rule.mode, stage, index, finding, rule.rule.text
+                            rule.id,
+                            action,
+                            rule.rule.mode,
+                            stage,
+                            index,
+                            finding,
+                            rule.rule.text,
+                            sensitive=rule.sensitive,
                         )
                     )
                     if rule.rule.mode == "enforce":
@@ -128,7 +135,11 @@ class Evaluator:
     def _failed(self, rule: CompiledRule, error: Exception, outcome: StageOutcome) -> list[Action]:
         detector = rule.rule.detector["type"]
         failure = DetectorFailure(
-            rule.id, str(detector), f"{type(error).__name__}: {error}", rule.on_error
+            rule.id,
+            str(detector),
+            f"{type(error).__name__}: {error}",
+            rule.on_error,
+            sensitive=rule.sensitive,
         )
         outcome.failures.append(failure)
         if rule.on_error == "allow":

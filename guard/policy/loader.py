@@ -58,6 +58,11 @@ class CompiledRule:
     def id(self) -> str:
         return self.rule.id
 
+    @property
+    def sensitive(self) -> bool:
+        """Its findings are personal data or secrets (the detector says so)."""
+        return bool(self.detector.sensitive)
+
 
 @dataclass
 class Policy:
@@ -184,6 +189,17 @@ def _build_rule(
             ]
         )
     cls = detector_class(type_name)
+    if not isinstance(getattr(cls, "sensitive", None), bool):
+        raise PolicyLoadError(
+            [
+                PolicyProblem(
+                    lines.file,
+                    lines.line((*path, "type")),
+                    f"detector {type_name!r} does not declare `sensitive` (whether its findings "
+                    "are personal data or secrets), which the Detector protocol requires",
+                )
+            ]
+        )
     try:
         config = cls.Config.model_validate(rule.detector)
     except ValidationError as exc:

@@ -5,30 +5,27 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from guard.generators.base import Completion, GenerationRequest, StreamEvent
-from guard.policy.base import (
-    InputVerdict,
-    OutputVerdict,
-    RequestContext,
-    StageOutcome,
-)
+from guard.policy.base import InputVerdict, OutputVerdict, Stage, StageOutcome
 
 
 class PassThroughGuard:
     """A ``Guard`` that decides ``allow`` at both stages without looking at the text."""
 
-    async def check_input(self, ctx: RequestContext, request: GenerationRequest) -> InputVerdict:
+    async def check_input(self, app: str, request: GenerationRequest) -> InputVerdict:
         return InputVerdict(request=request, outcome=StageOutcome("input"))
 
-    async def check_output(
-        self, ctx: RequestContext, verdict: InputVerdict, completion: Completion
-    ) -> OutputVerdict:
+    async def check_output(self, verdict: InputVerdict, completion: Completion) -> OutputVerdict:
         return OutputVerdict(completion=completion, outcome=StageOutcome("output"))
 
     def guard_stream(
         self,
-        ctx: RequestContext,
         verdict: InputVerdict,
         events: AsyncIterator[StreamEvent],
         outcome: StageOutcome,
     ) -> AsyncIterator[StreamEvent]:
         return events
+
+    async def scan(
+        self, app: str, stage: Stage, texts: list[str]
+    ) -> tuple[StageOutcome, list[str]]:
+        return StageOutcome(stage), list(texts)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from guard.policy.base import Stage
 from guard.policy.evaluate import Evaluator
-from guard.policy.loader import PolicySet
+from guard.policy.loader import Policy, PolicySet
 from guard.policy.schema import PolicyTest
 
 
@@ -77,3 +78,28 @@ async def run_policy_tests(
                 )
             )
     return results
+
+
+async def reproduction_problem(
+    policy: Policy,
+    stage: Stage,
+    texts: list[str],
+    *,
+    action: str,
+    rules: tuple[str, ...],
+    evaluator: Evaluator | None = None,
+) -> str | None:
+    """Why ``policy`` does not reach the recorded decision on ``texts``, or None if it does.
+
+    A test case written from the audit log holds the text as stored (personal data
+    replaced); it proves something only if that text still gives the decision the reviewer
+    judged: the same action, by every rule in ``rules`` (the rules that decided it).
+    """
+    outcome = (await (evaluator or Evaluator()).evaluate(policy, stage, texts)).outcome
+    if outcome.failures:
+        return f"a detector failed on the stored text ({outcome.failures[0].error})"
+    if outcome.action != action or not set(rules) <= set(outcome.rules):
+        was = f"{action} by [{', '.join(rules)}]"
+        now = f"{outcome.action} by [{', '.join(outcome.rules)}]"
+        return f"the stored text gives {now}, not the recorded {was}"
+    return None

@@ -18,7 +18,6 @@ from guard.generators.base import (
     SamplingParams,
     Usage,
 )
-from guard.policy.base import RequestContext
 from guard.policy.engine import PolicyGuard
 from guard.policy.evaluate import Evaluator
 from guard.policy.loader import load_policies
@@ -68,7 +67,7 @@ def _guard(tmp_path: Path, *, style: str = "placeholder", violation: str = "clam
     return PolicyGuard(store, Evaluator(), hash_key=b"k" * 32)
 
 
-CTX = RequestContext(decision_id="d", request_id="r", endpoint="/v1/chat/completions")
+APP = "anonymous"
 
 
 def _chat(*texts: str, **params: object) -> GenerationRequest:
@@ -89,7 +88,7 @@ async def test_pseudonyms_are_consistent_across_messages_and_restored_in_the_ans
 ) -> None:
     guard = _guard(tmp_path)
     verdict = await guard.check_input(
-        CTX,
+        APP,
         _chat("You help Jane Doe.", "Contact Jane Doe at jane@example.com. Jane Doe is waiting."),
     )
     assert verdict.outcome.action == "pseudonymize"
@@ -99,7 +98,7 @@ async def test_pseudonyms_are_consistent_across_messages_and_restored_in_the_ans
         "Contact <PERSON_1> at <EMAIL_ADDRESS_1>. <PERSON_1> is waiting.",
     ]
     output = await guard.check_output(
-        CTX, verdict, _answer("Sure, <PERSON_1> will get <EMAIL_ADDRESS_1>.")
+        verdict, _answer("Sure, <PERSON_1> will get <EMAIL_ADDRESS_1>.")
     )
     assert output.completion.choices[0].text == "Sure, Jane Doe will get jane@example.com."
     assert output.outcome.action == "allow", "the caller's own values coming back are not a leak"
@@ -110,14 +109,14 @@ async def test_finding_spans_point_into_the_text_as_sent_despite_invisible_chara
 ) -> None:
     guard = _guard(tmp_path)
     sent = "Mail ja\u200bne@exa\u200bmple.com now"
-    verdict = await guard.check_input(CTX, _chat(sent))
+    verdict = await guard.check_input(APP, _chat(sent))
     [fired] = [f for f in verdict.outcome.fired if f.finding.category == "EMAIL_ADDRESS"]
     assert sent[fired.finding.start : fired.finding.end] == "ja\u200bne@exa\u200bmple.com"
     assert verdict.request.messages[0].content == "Mail <EMAIL_ADDRESS_1> now"  # type: ignore[index]
 
 
 async def test_block_beats_pseudonymize_and_names_its_rule(tmp_path: Path) -> None:
-    verdict = await _guard(tmp_path).check_input(CTX, _chat("Jane Doe wants the Forbidden  FRUIT"))
+    verdict = await _guard(tmp_path).check_input(APP, _chat("Jane Doe wants the Forbidden  FRUIT"))
     assert verdict.outcome.action == "block"
     assert verdict.outcome.message == "That topic is off limits."
     assert "banned" in verdict.outcome.rules and "pii" in verdict.outcome.rules
@@ -125,9 +124,9 @@ async def test_block_beats_pseudonymize_and_names_its_rule(tmp_path: Path) -> No
 
 async def test_flag_allows_and_shadow_only_records(tmp_path: Path) -> None:
     guard = _guard(tmp_path)
-    flagged = await guard.check_input(CTX, _chat("Where is my invoice?"))
+    flagged = await guard.check_input(APP, _chat("Where is my invoice?"))
     assert (flagged.outcome.action, flagged.outcome.rules) == ("flag", ("watch",))
-    shadow = await guard.check_input(CTX, _chat("I want a refund"))
+    shadow = await guard.check_input(APP, _chat("I want a refund"))
     assert shadow.outcome.action == "allow"
     assert shadow.outcome.shadow_rules == ("shadowed",)
     assert shadow.request.messages[0].content == "I want a refund"  # type: ignore[index]
@@ -142,17 +141,17 @@ async def test_flag_allows_and_shadow_only_records(tmp_path: Path) -> None:
 )
 async def test_output_redaction_styles(tmp_path: Path, style: str, expected: str) -> None:
     guard = _guard(tmp_path, style=style)
-    verdict = await guard.check_input(CTX, _chat("hello"))
-    output = await guard.check_output(CTX, verdict, _answer("Write to help@example.org today."))
+    verdict = await guard.check_input(APP, _chat("hello"))
+    output = await guard.check_output(verdict, _answer("Write to help@example.org today."))
     assert output.completion.choices[0].text == expected
     assert output.outcome.action == "redact"
 
 
 async def test_hash_redaction_is_keyed_and_stable(tmp_path: Path) -> None:
     guard = _guard(tmp_path, style="hash")
-    verdict = await guard.check_input(CTX, _chat("hello"))
-    first = await guard.check_output(CTX, verdict, _answer("Write to help@example.org."))
-    second = await guard.check_output(CTX, verdict, _answer("Write to help@example.org."))
+    verdict = await guard.check_input(APP, _chat("hello"))
+    first = await guard.check_output(verdict, _answer("Write to help@example.org."))
+    second = await guard.check_output(verdict, _answer("Write to help@example.org."))
     text = first.completion.choices[0].text
     assert text == second.completion.choices[0].text
     assert text.startswith("Write to <EMAIL_ADDRESS:") and "help@" not in text
@@ -160,8 +159,8 @@ async def test_hash_redaction_is_keyed_and_stable(tmp_path: Path) -> None:
 
 async def test_output_block_replaces_the_answer(tmp_path: Path) -> None:
     guard = _guard(tmp_path)
-    verdict = await guard.check_input(CTX, _chat("hello"))
-    output = await guard.check_output(CTX, verdict, _answer("Your card is 4111 1111 1111 1111."))
+    verdict = await guard.check_input(APP, _chat("hello"))
+    output = await guard.check_output(verdict, _answer("Your card is 4111 1111 1111 1111."))
     [choice] = output.completion.choices
     assert (choice.text, choice.finish_reason) == ("No card numbers in answers.", "content_filter")
     assert output.outcome.rules == ("cards-out",)
@@ -169,15 +168,15 @@ async def test_output_block_replaces_the_answer(tmp_path: Path) -> None:
 
 async def test_constraints_clamp_or_refuse(tmp_path: Path) -> None:
     clamping = _guard(tmp_path)
-    verdict = await clamping.check_input(CTX, _chat("hello", max_tokens=500, temperature=1.8))
+    verdict = await clamping.check_input(APP, _chat("hello", max_tokens=500, temperature=1.8))
     assert (verdict.request.params.max_tokens, verdict.request.params.temperature) == (50, 1.0)
-    unset = await clamping.check_input(CTX, _chat("hello"))
+    unset = await clamping.check_input(APP, _chat("hello"))
     assert unset.request.params.max_tokens == 50
     other = tmp_path / "refuse"
     other.mkdir()
     refusing = _guard(other, violation="refuse")
     with pytest.raises(ConstraintError) as caught:
-        await refusing.check_input(CTX, _chat("hello", max_tokens=500))
+        await refusing.check_input(APP, _chat("hello", max_tokens=500))
     assert caught.value.param == "max_tokens"
 
 
@@ -186,7 +185,7 @@ async def test_app_without_a_policy_is_refused(tmp_path: Path) -> None:
     store = PolicyStore(tmp_path, DetectorContext(policy_dir=tmp_path))
     store.load()
     with pytest.raises(NoPolicyError):
-        await PolicyGuard(store, Evaluator()).check_input(CTX, _chat("hi"))
+        await PolicyGuard(store, Evaluator()).check_input(APP, _chat("hi"))
 
 
 class _BrokenConfig(DetectorConfig):
@@ -240,8 +239,8 @@ async def test_old_turns_are_not_rescanned(tmp_path: Path) -> None:
             return await _original(texts)
 
         rule.detector.detect = counting  # type: ignore[method-assign]
-    await guard.check_input(CTX, _chat("system prompt", "first question"))
+    await guard.check_input(APP, _chat("system prompt", "first question"))
     first = sum(calls)
     calls.clear()
-    await guard.check_input(CTX, _chat("system prompt", "first question", "second question"))
+    await guard.check_input(APP, _chat("system prompt", "first question", "second question"))
     assert sum(calls) == first // 2, "only the new message is scanned"

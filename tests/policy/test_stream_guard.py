@@ -9,7 +9,7 @@ import pytest
 
 from guard.detectors.base import DetectorContext
 from guard.generators.base import ChatMessage, Delta, GenerationRequest, StreamEvent, Usage, collect
-from guard.policy.base import RequestContext, StageOutcome
+from guard.policy.base import StageOutcome
 from guard.policy.engine import PolicyGuard
 from guard.policy.evaluate import Evaluator
 from guard.policy.store import PolicyStore
@@ -34,7 +34,7 @@ rules:
     detector: {type: keywords, words: [launch code]}
     action: block
 """
-CTX = RequestContext(decision_id="d", request_id="r", endpoint="/v1/chat/completions")
+APP = "anonymous"
 ANSWER = (
     "Thanks <PERSON_1>. Our desk is at help.desk@example.org and sales@example.com; "
     "mail <EMAIL_ADDRESS_1> if you prefer. " * 2
@@ -61,7 +61,7 @@ async def _verdict(guard: PolicyGuard):  # type: ignore[no-untyped-def]
     request = GenerationRequest(
         model="m", messages=(ChatMessage("user", "I am Jane Doe, reach me at jane@example.com"),)
     )
-    return await guard.check_input(CTX, request)
+    return await guard.check_input(APP, request)
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 13, 40, 1000])
@@ -69,10 +69,10 @@ async def test_any_chunking_releases_exactly_the_guarded_answer(
     guard: PolicyGuard, size: int
 ) -> None:
     verdict = await _verdict(guard)
-    whole = await guard.check_output(CTX, verdict, await collect(_pieces(ANSWER, 1000), 1))
+    whole = await guard.check_output(verdict, await collect(_pieces(ANSWER, 1000), 1))
     outcome = StageOutcome("output")
     released: list[str] = []
-    async for event in guard.guard_stream(CTX, verdict, _pieces(ANSWER, size), outcome):
+    async for event in guard.guard_stream(verdict, _pieces(ANSWER, size), outcome):
         if isinstance(event, Delta):
             released.append(event.text)
             assert "example.org" not in event.text and "sales@" not in event.text
@@ -85,7 +85,7 @@ async def test_block_found_mid_stream_stops_with_content_filter(guard: PolicyGua
     verdict = await _verdict(guard)
     text = "Here is some harmless text. " * 5 + "The launch code is 0000. " + "More text. " * 20
     outcome = StageOutcome("output")
-    events = [e async for e in guard.guard_stream(CTX, verdict, _pieces(text, 4), outcome)]
+    events = [e async for e in guard.guard_stream(verdict, _pieces(text, 4), outcome)]
     assert isinstance(events[-1], Delta) and events[-1].finish_reason == "content_filter"
     released = "".join(e.text for e in events if isinstance(e, Delta))
     assert "launch" not in released
@@ -98,7 +98,7 @@ async def test_flagged_personal_data_is_released_but_not_kept_in_the_audit_text(
     verdict = await _verdict(guard)
     text = "The server answered from 192.168.10.20 as expected, and all was well afterwards. " * 2
     outcome = StageOutcome("output")
-    events = [e async for e in guard.guard_stream(CTX, verdict, _pieces(text, 5), outcome)]
+    events = [e async for e in guard.guard_stream(verdict, _pieces(text, 5), outcome)]
     released = "".join(e.text for e in events if isinstance(e, Delta))
     assert released == text, "flag allows: the caller sees the answer unchanged"
     assert outcome.action == "flag"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from guard.generators.base import Delta, FinishReason, StreamEvent, Usage, close_events
 from guard.policy.actions import Pseudonyms, Replacement, apply
-from guard.policy.audit_view import is_sensitive
+from guard.policy.audit_view import is_sensitive, unreadable, withheld
 from guard.policy.base import StageOutcome
 from guard.policy.evaluate import Evaluation, strongest
 
@@ -46,6 +46,7 @@ class StreamGuard:
         outcome: StageOutcome,
         holdback_chars: int = 96,
         scan_chars: int = 48,
+        choices: int = 1,
     ):
         self._evaluate = evaluate
         self._pseudonyms = pseudonyms
@@ -53,6 +54,7 @@ class StreamGuard:
         self.outcome = outcome
         self._holdback = holdback_chars
         self._scan_every = scan_chars
+        self._choices = choices
         self._seen: set[tuple[str, int, int, int]] = set()
 
     async def run(self, events: AsyncIterator[StreamEvent]) -> AsyncIterator[StreamEvent]:
@@ -70,10 +72,14 @@ class StreamGuard:
                 if not final and len(buffer.text) - buffer.scanned < self._scan_every:
                     continue
                 piece, blocked = await self._scan(event.index, buffer, final=final)
-                if blocked:
-                    for index, other in sorted(buffers.items()):
-                        if not other.done:
-                            yield Delta(index, "", "content_filter")
+                if blocked:  # every unfinished choice ends, those not begun yet too
+                    for index in range(max(self._choices, max(buffers) + 1)):
+                        other = buffers.get(index)
+                        if other is not None and other.done:
+                            continue
+                        if other is not None and index != event.index:
+                            await self._withhold(index, other)
+                        yield Delta(index, self.outcome.message or "", "content_filter")
                     return
                 if final:
                     buffer.done = True
@@ -83,9 +89,10 @@ class StreamGuard:
             for index, buffer in sorted(buffers.items()):
                 if not buffer.done:  # a stream that ended without a finish reason
                     piece, blocked = await self._scan(index, buffer, final=True)
-                    yield Delta(
-                        index, "" if blocked else piece, "content_filter" if blocked else "stop"
-                    )
+                    if blocked:
+                        yield Delta(index, self.outcome.message or "", "content_filter")
+                    else:
+                        yield Delta(index, piece, "stop")
             if usage is not None:
                 yield usage
         finally:
@@ -104,6 +111,10 @@ class StreamGuard:
         buffer.scanned = len(text)
         self.outcome.elapsed_s += time.perf_counter() - started
         if blocked:
+            # The reviewer reads what was withheld, as the audit log keeps any text.
+            self._audit(
+                index, self._stored(text, buffer.released, len(text), spans, evaluation, offset)
+            )
             return "", True
         cut = len(text) if final else max(buffer.released, len(text) - self._holdback)
         if not final:
@@ -128,22 +139,56 @@ class StreamGuard:
             if s.end > buffer.released and s.start < cut
         ]
         piece = apply(text[buffer.released : cut], piece_spans, hash_key=self._hash_key)
-        audit_spans = [
+        self._audit(index, self._stored(text, buffer.released, cut, spans, evaluation, offset))
+        buffer.released = cut
+        return self._pseudonyms.restore(piece), False
+
+    async def _withhold(self, index: int, buffer: _Buffer) -> None:
+        """Scan and keep (for the audit log) another choice's text that a block withholds."""
+        text = buffer.text
+        offset = max(0, buffer.released - self._holdback)
+        evaluation = await self._evaluate([text[offset:]])
+        self._record(index, evaluation, offset, buffer.released)
+        spans = [
+            replace(r, start=r.start + offset, end=r.end + offset)
+            for r in evaluation.replacements[0]
+        ]
+        self._audit(
+            index, self._stored(text, buffer.released, len(text), spans, evaluation, offset)
+        )
+        buffer.released = len(text)
+
+    def _stored(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        spans: list[Replacement],
+        evaluation: Evaluation,
+        offset: int,
+    ) -> str:
+        """``text[start:end]`` as the audit log keeps it: redactions and personal data replaced."""
+        if unreadable(evaluation.outcome):
+            return withheld(text[start:end])  # a text a detector could not read is not kept
+        stored = [
             Replacement(
-                max(f.finding.start + offset, buffer.released) - buffer.released,
-                min(f.finding.end + offset, cut) - buffer.released,
+                max(s.start, start) - start, min(s.end, end) - start, s.category, s.style, s.score
+            )
+            for s in spans
+            if s.end > start and s.start < end
+        ]
+        stored += [
+            Replacement(
+                max(f.finding.start + offset, start) - start,
+                min(f.finding.end + offset, end) - start,
                 f.finding.category,
                 "placeholder",
                 f.finding.score,
             )
             for f in evaluation.outcome.fired
-            if is_sensitive(f)
-            and f.finding.end + offset > buffer.released
-            and f.finding.start + offset < cut
+            if is_sensitive(f) and f.finding.end + offset > start and f.finding.start + offset < end
         ]
-        self._audit(index, apply(text[buffer.released : cut], piece_spans + audit_spans))
-        buffer.released = cut
-        return self._pseudonyms.restore(piece), False
+        return apply(text[start:end], stored, hash_key=self._hash_key)
 
     def _audit(self, index: int, piece: str) -> None:
         """Keep the released text as the model wrote it (placeholders not restored)."""

@@ -1,0 +1,49 @@
+"""The HTTP facts of one request, and the values the routes hand the middleware.
+
+``RequestContext`` is what the HTTP layer knows of a request: its ids, the route, and the
+app its key names. The pipeline gets only its ``origin``. When a route hands a request to
+the pipeline it says so (``hand_over``): from then on the pipeline owns the request's one
+audit record, and the middleware writes one only for requests refused before that. The
+decision a route gets back is put beside the request (``report``) for the middleware's
+``x-guard-decision`` header; nothing is mutated on the context itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+from guard.pipeline import Decision, Origin
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Who is asking and under which ids; one per HTTP request."""
+
+    decision_id: str
+    request_id: str
+    endpoint: str
+    app: str = "anonymous"
+    key_id: str | None = None
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.decision_id, self.request_id, self.endpoint, self.app, self.key_id)
+
+
+def request_state(request: Request) -> dict[str, Any]:
+    state: dict[str, Any] = request.scope.setdefault("state", {})
+    return state
+
+
+def hand_over(request: Request, ctx: RequestContext) -> Origin:
+    """The pipeline takes the request (and its audit record) from here."""
+    request_state(request)["handed_over"] = True
+    return ctx.origin
+
+
+def report(request: Request, decision: Decision) -> None:
+    """The decision the middleware reports in ``x-guard-decision``."""
+    request_state(request)["decision"] = decision
