@@ -16,8 +16,6 @@ from typing import Literal
 
 RedactionStyle = Literal["placeholder", "mask", "hash", "pseudonym"]
 
-PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
-
 
 @dataclass(frozen=True)
 class Replacement:
@@ -37,6 +35,7 @@ class Pseudonyms:
     by_value: dict[tuple[str, str], str] = field(default_factory=dict)
     by_placeholder: dict[str, str] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    _compiled: tuple[tuple[str, ...], re.Pattern[str]] | None = field(default=None, repr=False)
 
     def placeholder(self, category: str, value: str) -> str:
         key = (category, value)
@@ -48,10 +47,69 @@ class Pseudonyms:
         return self.by_value[key]
 
     def restore(self, text: str) -> str:
-        """Put the caller's own values back where the model used their placeholders."""
-        if not self.by_placeholder:
+        """Put the caller's own values back where the model used their placeholders.
+
+        Small models rewrite placeholders: ``**PERSON_1**``, ``PERSON_1``, ``<PERSON 1>``,
+        ``[person_1]``, changed case. Every such form of a placeholder this request handed
+        out is restored; a form of one it never handed out is left as written, so no value
+        is invented.
+        """
+        pattern = self._pattern()
+        if pattern is None:
             return text
-        return PLACEHOLDER.sub(lambda m: self.by_placeholder.get(m.group(), m.group()), text)
+        return pattern.sub(self._value, text)
+
+    def held_cut(self, text: str, start: int, cut: int) -> int:
+        """Move ``cut`` back so that no form of a placeholder straddles it (streaming)."""
+        pattern = self._pattern()
+        if pattern is None:
+            return cut
+        for match in pattern.finditer(text, max(start, cut - _LOOSE_MAX), cut + _LOOSE_MAX):
+            if match.start() < cut < match.end():
+                return match.start()
+        opening = text.rfind("<", start, cut)
+        if opening != -1 and text.rfind(">", opening, cut) == -1 and cut - opening <= _LOOSE_MAX:
+            return opening  # a half-written <PLACEHOLDER_n>
+        return cut
+
+    def _value(self, match: re.Match[str]) -> str:
+        groups = match.groupdict()
+        name = groups["category"] or groups["category_snake"] or groups["category_upper"]
+        number = groups["number"] or groups["number_snake"] or groups["number_upper"]
+        category = re.sub(r"[\s_]+", "_", name.upper())
+        value = self.by_placeholder.get(f"<{category}_{int(number)}>")
+        return match.group() if value is None else value
+
+    def _pattern(self) -> re.Pattern[str] | None:
+        if not self.counters:
+            return None
+        categories = tuple(sorted(self.counters))
+        if self._compiled is None or self._compiled[0] != categories:
+            self._compiled = (categories, _loose_pattern(categories))
+        return self._compiled[1]
+
+
+_LOOSE_MAX = 64
+
+
+def _loose_pattern(categories: tuple[str, ...]) -> re.Pattern[str]:
+    """Every form a model gives a placeholder of these categories.
+
+    Bracketed (``<…>``, ``[…]``, ``{…}``, ``(…)``): any case, words and number joined by
+    spaces or underscores. Bare: joined by underscores (``PERSON_1``, ``person_1``), or by
+    spaces in upper case only (``PERSON 1``), so that ordinary words stay words.
+    """
+    names = sorted(categories, key=len, reverse=True)
+    spaced = "|".join(r"[\s_]+".join(map(re.escape, c.split("_"))) for c in names)
+    snake = "|".join(r"_".join(map(re.escape, c.split("_"))) for c in names)
+    upper = "|".join(r"\s+".join(map(re.escape, c.split("_"))) for c in names)
+    return re.compile(
+        rf"(?<![A-Za-z0-9_])(?:"
+        rf"[<\[{{(]\s*(?i:(?P<category>{spaced}))[\s_-]*(?P<number>\d+)\s*[>\]}})]"
+        rf"|(?i:(?P<category_snake>{snake}))_(?P<number_snake>\d+)"
+        rf"|(?P<category_upper>{upper})\s+(?P<number_upper>\d+)"
+        rf")(?![A-Za-z0-9])"
+    )
 
 
 def merge(replacements: list[Replacement]) -> list[Replacement]:

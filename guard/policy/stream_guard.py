@@ -3,8 +3,8 @@
 Generated text is buffered per choice and released only after the output rules have
 scanned it. The last ``holdback_chars`` characters are always held (a card number or an
 email address may still be arriving), and so is any finding that touches the end of the
-buffer or straddles the release point, and any half-written ``<PLACEHOLDER_n>``. Each scan
-covers the unreleased text plus ``holdback_chars`` of already released context, so every
+buffer or straddles the release point, and any placeholder still arriving (in any of the
+forms small models write it), so it is restored whole. Each scan covers the unreleased text plus ``holdback_chars`` of already released context, so every
 character is scanned by every output rule before it is released, and the cost of a scan
 stays bounded however long the answer grows. A block ends the stream with
 ``finish_reason: "content_filter"`` and closes the generator (cancelling generation).
@@ -21,8 +21,6 @@ from guard.policy.actions import Pseudonyms, Replacement, apply
 from guard.policy.audit_view import is_sensitive, unreadable, withheld
 from guard.policy.base import StageOutcome
 from guard.policy.evaluate import Evaluation, strongest
-
-_PLACEHOLDER_MAX = 48
 
 
 @dataclass
@@ -125,7 +123,7 @@ class StreamGuard:
             if span.start < cut < span.end:
                 cut = span.start
         if not final:
-            cut = _not_inside_placeholder(text, buffer.released, cut)
+            cut = self._pseudonyms.held_cut(text, buffer.released, cut)
         cut = max(cut, buffer.released)
         piece_spans = [
             Replacement(
@@ -225,11 +223,3 @@ class StreamGuard:
             dict.fromkeys(f.rule_id for f in outcome.fired if f.mode == "enforce")
         )
         return new_block or failed_closed
-
-
-def _not_inside_placeholder(text: str, released: int, cut: int) -> int:
-    """Move ``cut`` back so a half-written ``<PLACEHOLDER_n>`` is held, not released."""
-    opening = text.rfind("<", released, cut)
-    if opening != -1 and text.rfind(">", opening, cut) == -1 and cut - opening <= _PLACEHOLDER_MAX:
-        return opening
-    return cut

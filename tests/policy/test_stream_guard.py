@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from guard.detectors.base import DetectorContext
 from guard.generators.base import ChatMessage, Delta, GenerationRequest, StreamEvent, Usage, collect
@@ -103,3 +105,46 @@ async def test_flagged_personal_data_is_released_but_not_kept_in_the_audit_text(
     assert released == text, "flag allows: the caller sees the answer unchanged"
     assert outcome.action == "flag"
     assert "192.168" not in "".join(outcome.redacted) and "<IP_ADDRESS>" in outcome.redacted[0]
+
+
+FORMS = ["<PERSON_1>", "**PERSON_1**", "PERSON_1", "<PERSON 1>", "<person_1>", "[Person 1]"]
+
+
+@pytest.mark.parametrize("form", FORMS)
+async def test_every_form_small_models_give_a_placeholder_is_restored_plain_and_streamed(
+    guard: PolicyGuard, form: str
+) -> None:
+    verdict = await _verdict(guard)
+    answer = f"Dear {form}, we wrote to <EMAIL_ADDRESS_1>. Regards, {form}."
+    whole = await guard.check_output(verdict, await collect(_pieces(answer, 1000), 1))
+    [plain] = [c.text for c in whole.completion.choices]
+    assert "Jane Doe" in plain and "PERSON" not in plain.upper()
+    assert "jane@example.com" in plain
+    for size in (1, 2, 3, 7):
+        outcome = StageOutcome("output")
+        events = guard.guard_stream(verdict, _pieces(answer, size), outcome)
+        streamed = "".join([e.text async for e in events if isinstance(e, Delta)])
+        assert streamed == plain, f"chunks of {size}"
+
+
+@given(cuts=st.lists(st.integers(min_value=1, max_value=80), min_size=1, max_size=12))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+async def test_a_placeholder_split_anywhere_across_chunks_is_never_released_half(
+    guard: PolicyGuard, cuts: list[int]
+) -> None:
+    verdict = await _verdict(guard)
+    answer = "Hello PERSON_1, yes **PERSON_1** and <PERSON 1> agreed with person_1 today."
+    points = sorted({min(c, len(answer)) for c in cuts} | {len(answer)})
+
+    async def pieces() -> AsyncIterator[StreamEvent]:
+        start = 0
+        for point in points:
+            yield Delta(0, answer[start:point], "stop" if point == len(answer) else None)
+            start = point
+        yield Usage(1, 1)
+
+    events = guard.guard_stream(verdict, pieces(), StageOutcome("output"))
+    streamed = "".join([e.text async for e in events if isinstance(e, Delta)])
+    assert streamed == "Hello Jane Doe, yes **Jane Doe** and Jane Doe agreed with Jane Doe today."
