@@ -4,9 +4,10 @@ Generated text is buffered per choice and released only after the output rules h
 scanned it. The last ``holdback_chars`` characters are always held (a card number or an
 email address may still be arriving), and so is any finding that touches the end of the
 buffer or straddles the release point, and any placeholder still arriving (in any of the
-forms small models write it), so it is restored whole. Each scan covers the unreleased text plus ``holdback_chars`` of already released context, so every
-character is scanned by every output rule before it is released, and the cost of a scan
-stays bounded however long the answer grows. A block ends the stream with
+forms small models write it), so it is restored whole. Each scan covers the unreleased
+text plus ``holdback_chars`` of already released context, so every character is scanned by
+every output rule before it is released, and the cost of a scan stays bounded however long
+the answer grows. A block ends every unfinished choice with the rule's message and
 ``finish_reason: "content_filter"`` and closes the generator (cancelling generation).
 """
 
