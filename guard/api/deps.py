@@ -11,6 +11,7 @@ counts as no key; an unknown or revoked guard key is refused.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -75,6 +76,26 @@ async def _context(request: Request) -> RequestContext:
     return context
 
 
+@dataclass(frozen=True)
+class ExplanationReader:
+    """Who reads an explanation: a reviewer (the full one) or the app a decision was for."""
+
+    name: str
+    app: str | None  # None: a reviewer or admin, who may read every decision in full
+
+
+async def _explanation_reader(request: Request) -> ExplanationReader:
+    key = await _presented_key(request)
+    if key is None:
+        settings: Settings = request.app.state.settings
+        if not settings.anonymous_allowed:
+            raise UnauthorizedError("an app, reviewer or admin key is required")
+        return ExplanationReader("anonymous", "anonymous")
+    if key.role == "app":
+        return ExplanationReader(key.name, key.name)
+    return ExplanationReader(key.name, None)
+
+
 async def _reviewer(request: Request) -> ApiKey:
     key = await _presented_key(request)
     if key is None:
@@ -98,3 +119,4 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 ContextDep = Annotated[RequestContext, Depends(_context)]
 ReviewerDep = Annotated[ApiKey, Depends(_reviewer)]
 AdminDep = Annotated[ApiKey, Depends(_admin)]
+ExplanationReaderDep = Annotated[ExplanationReader, Depends(_explanation_reader)]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field, model_validator
 
 from guard.api.context import hand_over, report
-from guard.api.deps import AdminDep, ContextDep, PipelineDep, ReviewerDep
+from guard.api.deps import AdminDep, ContextDep, ExplanationReaderDep, PipelineDep
 from guard.api.protocol import Message, _Strict
 from guard.api.review_routes import DecisionNotFoundError
 from guard.policy.explain import explain, finding_record
@@ -58,12 +58,46 @@ async def scan(
 
 
 @router.get("/decisions/{decision_id}/explanation")
-async def explanation(decision_id: str, pipeline: PipelineDep, _key: ReviewerDep) -> dict[str, Any]:
-    """Why a decision came out as it did: every fired rule, its findings and a sentence."""
+async def explanation(
+    decision_id: str, pipeline: PipelineDep, reader: ExplanationReaderDep
+) -> dict[str, Any]:
+    """Why a decision came out as it did.
+
+    Reviewers and admins get every fired rule, its findings and a sentence. The app the
+    decision was made for (its app key; ``anonymous`` traffic where that is allowed) gets the
+    caller's explanation of its own decisions: each enforced rule with its message and
+    categories, no spans, scores or evidence. Any other app gets a 404, as for an unknown id.
+    """
     row = await pipeline.audit.fetch(decision_id)
-    if row is None:
+    if row is None or (reader.app is not None and row["app"] != reader.app):
         raise DecisionNotFoundError(f"no decision {decision_id!r} is known here")
+    if reader.app is not None:
+        return caller_document(row)
     return decision_document(row)
+
+
+def caller_document(row: dict[str, Any]) -> dict[str, Any]:
+    """What the app a decision was made for may read: rules, messages, categories."""
+    rules = [
+        {
+            "rule_id": item["rule_id"],
+            "stage": item["stage"],
+            "action": item["action"],
+            "categories": sorted({f["category"] for f in item["findings"]}),
+            "message": item["message"],
+        }
+        for item in row["explanation"]
+        if item["mode"] == "enforce"
+    ]
+    time = row["time"]
+    return {
+        "decision_id": row["id"],
+        "time": time.isoformat() if hasattr(time, "isoformat") else time,
+        "endpoint": row["endpoint"],
+        "action": row["action"],
+        "policy": row["policy"],
+        "rules": rules,
+    }
 
 
 def decision_document(row: dict[str, Any]) -> dict[str, Any]:

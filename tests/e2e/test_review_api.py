@@ -174,8 +174,10 @@ def test_every_route_against_every_role(served: dict) -> None:  # type: ignore[t
     review = {"decisions", "decision", "explanation", "review", "export", "stats"}
     expected = {
         # anonymous traffic is allowed here: the test server listens on loopback only
-        "none": {r: 200 if r in proxy else 401 for r in routes},
-        "app": {r: 200 if r in proxy else 403 for r in routes},
+        # ...and an app reads the caller's explanation of its own decisions only: the
+        # decision here is the app key's, so anonymous traffic (another app) gets a 404
+        "none": {r: 200 if r in proxy else 404 if r == "explanation" else 401 for r in routes},
+        "app": {r: 200 if r in proxy | {"explanation"} else 403 for r in routes},
         "reviewer": {r: 200 if r in review else 403 for r in routes},
         "admin": {r: 403 if r in proxy else 200 for r in routes},  # new-key: made once only
         "revoked": {r: 401 for r in routes},
