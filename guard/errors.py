@@ -15,6 +15,8 @@ with the class's HTTP status. Policy outcomes (block, redact) are decisions, not
     ├── ModelNotFoundError          404 invalid_request_error, code model_not_found
     ├── PayloadTooLargeError        413 invalid_request_error, code request_too_large
     ├── ServiceUnavailableError     503 server_error (not ready yet, shutting down)
+    │   ├── DatabaseUnavailableError 503 server_error, code database_unavailable
+    │   └── KeyStoreUnavailableError 503 server_error, code key_store_unavailable
     ├── ConfigurationError          500 server_error (a setting that cannot run; raised at start)
     │   └── ModelLoadError          500 server_error (a model that is missing or cannot load)
     ├── GenerationError             500 server_error (the local generator failed)
@@ -136,6 +138,18 @@ class ServiceUnavailableError(GuardError):
 
     status_code = 503
     default_code = "service_unavailable"
+
+
+class DatabaseUnavailableError(ServiceUnavailableError):
+    """The audit database cannot answer (reviewer and admin routes need it)."""
+
+    default_code = "database_unavailable"
+
+
+class KeyStoreUnavailableError(ServiceUnavailableError):
+    """The key store cannot answer, and the presented key is not one known from before."""
+
+    default_code = "key_store_unavailable"
 
 
 class ConfigurationError(GuardError):

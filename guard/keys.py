@@ -2,27 +2,37 @@
 
 Roles: ``app`` calls the proxy; ``reviewer`` reads and reviews the audit log; ``admin``
 does what a reviewer does and also manages policies and keys.
+
+Every check asks the database, so a key revoked by any process (the CLI, another replica)
+stops working at once. While the database cannot answer, keys this process has seen active
+recently (a bounded memory of their hashes) keep working, and any other key is refused with
+503: it cannot be checked, so it is not let in.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from cachetools import LRUCache
 from sqlalchemy import select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from guard.audit.database import Database
 from guard.audit.models import ApiKeyRow
+from guard.errors import KeyStoreUnavailableError
+
+log = logging.getLogger(__name__)
 
 Role = Literal["app", "reviewer", "admin"]
 ROLES: tuple[Role, ...] = ("app", "reviewer", "admin")
 KEY_PREFIX = "gk_"
-_CACHE_S = 5.0
+_KNOWN_KEYS = 10_000
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,8 @@ class KeyStore:
 
     def __init__(self, database: Database):
         self.database = database
-        self._cache: dict[str, tuple[float, ApiKey | None]] = {}
+        # Active keys seen recently, by hash: what keeps known apps working in an outage.
+        self._known: LRUCache[str, ApiKey] = LRUCache(maxsize=_KNOWN_KEYS)
 
     def create(self, name: str, role: Role) -> tuple[ApiKey, str]:
         """A new key; the secret is returned once and never stored."""
@@ -77,25 +88,33 @@ class KeyStore:
                 .values(revoked_at=datetime.now(UTC))
             )
             session.commit()
-        self._cache.clear()
+        self._known.clear()
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def check(self, presented: str) -> ApiKey | None:
-        """The active key matching ``presented``, or None (constant-time on the hash)."""
+        """The active key matching ``presented``, or None (constant-time on the hash).
+
+        Raises ``KeyStoreUnavailableError`` when the database cannot answer and the key is
+        not one this process has seen active.
+        """
         digest = key_hash(presented)
-        cached = self._cache.get(digest)
-        if cached is not None and time.monotonic() - cached[0] < _CACHE_S:
-            return cached[1]
-        with self.database.session() as session:
-            row = session.scalars(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest)).first()
-            found = None
-            if (
-                row is not None
-                and hmac.compare_digest(row.key_hash, digest)
-                and row.revoked_at is None
-            ):
-                found = _key(row)
-        self._cache[digest] = (time.monotonic(), found)
+        try:
+            with self.database.session() as session:
+                row = session.scalars(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest)).first()
+        except (OperationalError, InterfaceError) as exc:
+            known = self._known.get(digest)
+            if known is None:
+                raise KeyStoreUnavailableError(
+                    "the key store is unreachable, so this key cannot be checked; "
+                    "keys in use before the outage keep working"
+                ) from exc
+            log.warning("key store unreachable; %s allowed from memory", known.name)
+            return known
+        if row is None or not hmac.compare_digest(row.key_hash, digest) or row.revoked_at:
+            self._known.pop(digest, None)
+            return None
+        found = _key(row)
+        self._known[digest] = found
         return found
 
 

@@ -7,10 +7,16 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guard.api.context import report
-from guard.errors import ContentBlockedError, GuardError, InvalidRequestError
+from guard.errors import (
+    ContentBlockedError,
+    DatabaseUnavailableError,
+    GuardError,
+    InvalidRequestError,
+)
 from guard.pipeline import Decision
 
 log = logging.getLogger(__name__)
@@ -65,6 +71,14 @@ def install_error_handlers(app: FastAPI) -> None:
         error.error_type = "invalid_request_error" if exc.status_code < 500 else "server_error"
         error.code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code)
         return JSONResponse(error.to_body(), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.error("%s %s: the database is unreachable: %s", request.method, request.url.path, exc)
+        return error_response(
+            DatabaseUnavailableError("the audit database is unreachable; try again shortly")
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -25,7 +25,11 @@ class Database:
 
     def __init__(self, url: str):
         self.url = engine_url(url)
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        connect_args: dict[str, object] = {}
+        if self.url.get_backend_name() == "postgresql":
+            # An unreachable server is an error in seconds, not a request that hangs.
+            connect_args["connect_timeout"] = 3
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
         if self.url.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
