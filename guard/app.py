@@ -48,8 +48,7 @@ def create_app(
     settings = settings or Settings()
     generator = generator or build_generator(settings)
     database = Database(settings.database_url)
-    queue_depth = getattr(generator, "queue_depth", None)
-    metrics = Metrics(queue_depth=queue_depth if callable(queue_depth) else (lambda: 0))
+    metrics = Metrics(queue_depth=generator.queue_depth)
     store: PolicyStore | None = None
     if guard is None:
         store, guard = build_policy_guard(settings, generator, metrics)
@@ -83,9 +82,7 @@ def create_app(
             log.warning(
                 "anonymous app traffic is allowed on %s (GUARD_ANONYMOUS_APPS=allow)", settings.host
             )
-        start_audit = getattr(pipeline.audit, "start", None)
-        if start_audit is not None:
-            await start_audit()
+        await pipeline.audit.start()
         await generator.start()
         app.state.generator_started = True
         watcher = None

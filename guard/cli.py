@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,8 +36,11 @@ def serve(
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models come from local paths only
     try:
         settings = Settings()
-    except (ValidationError, ConfigurationError) as exc:
-        typer.echo(f"guard: invalid settings:\n{exc}", err=True)
+    except ValidationError as exc:
+        typer.echo(f"guard: invalid settings: {settings_problems(exc)}", err=True)
+        raise typer.Exit(2) from exc
+    except ConfigurationError as exc:
+        typer.echo(f"guard: invalid settings: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     if host is not None:
         settings.host = host
@@ -52,6 +55,16 @@ def serve(
         typer.echo(f"guard: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     uvicorn.run(application, host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+def settings_problems(exc: Any) -> str:
+    """A pydantic ValidationError of the settings as one line: ``GUARD_NAME: reason; …``."""
+    problems = []
+    for error in exc.errors():
+        where = "_".join(str(part) for part in error.get("loc", ()))
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        problems.append(f"GUARD_{where.upper()}: {message}" if where else message)
+    return "; ".join(problems)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]

@@ -58,7 +58,9 @@ class Settings(BaseSettings):
     replica_id: str = Field(default_factory=lambda: os.uname().nodename)
 
     # generator
-    generator: Literal["local", "upstream", "fake"] = "local"
+    # a name registered in the guard.generators entry-point group (built in: local, upstream,
+    # fake); checked against the registry when the generator is built
+    generator: str = Field(default="local", min_length=1)
     model: str = BUNDLED_MODEL
     served_model_name: str | None = None
     device: str = "auto"

@@ -12,6 +12,9 @@ class RecordingAuditSink:
     def __init__(self) -> None:
         self.records: list[DecisionRecord] = []
 
+    async def start(self) -> None:
+        return None
+
     async def record(self, record: DecisionRecord) -> None:
         self.records.append(record)
 

@@ -19,6 +19,9 @@ log = logging.getLogger("guard.audit")
 class AuditSink(Protocol):
     """Takes one record per request; must not lose it and must not block the request long."""
 
+    async def start(self) -> None:
+        """Begin writing (replay what an earlier process left); called once at start-up."""
+
     async def record(self, record: DecisionRecord) -> None: ...
 
     async def fetch(self, decision_id: str) -> dict[str, Any] | None:
@@ -35,6 +38,9 @@ class LogAuditSink:
         self.count = 0
         self._keep = keep
         self._recent: OrderedDict[str, DecisionRecord] = OrderedDict()
+
+    async def start(self) -> None:
+        return None
 
     async def fetch(self, decision_id: str) -> dict[str, Any] | None:
         record = self._recent.get(decision_id)

@@ -31,5 +31,5 @@ def build_generator(settings: Settings) -> Generator:
     if target is None:
         known = ", ".join(sorted(registry))
         raise ConfigurationError(f"unknown generator {settings.generator!r}; known: {known}")
-    generator: Generator = load(target).from_settings(settings)
-    return generator
+    cls: type[Generator] = load(target)
+    return cls.from_settings(settings)

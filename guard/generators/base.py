@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from guard.config import Settings
 
 FinishReason = Literal["stop", "length", "content_filter"]
 
@@ -116,7 +119,16 @@ class ModelInfo:
 
 @runtime_checkable
 class Generator(Protocol):
-    """Turns requests into text. Implementations register by name in ``guard.generators``."""
+    """Turns requests into text. Implementations register by name in ``guard.generators``
+    and are built from the settings by ``from_settings``."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Generator:
+        """Build from guard's settings; raise ``ConfigurationError`` for settings that cannot
+        run on this machine (so ``guard serve`` exits 2 with the reason)."""
+
+    def queue_depth(self) -> int:
+        """Requests waiting to be generated (0 where nothing queues), for the metrics."""
 
     async def start(self) -> None:
         """Load models or open connections; raise ``ConfigurationError`` if it cannot run."""

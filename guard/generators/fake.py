@@ -67,6 +67,9 @@ class FakeGenerator:
     async def start(self) -> None:
         self.started = True
 
+    def queue_depth(self) -> int:
+        return 0  # nothing queues: every request is answered at once
+
     async def aclose(self) -> None:
         self.started = False
 

@@ -29,7 +29,7 @@ from guard.generators.base import (
     collect,
 )
 from guard.generators.batching import END, BatchingWorker, Job
-from guard.generators.local_model import LoadedModel, load_model
+from guard.generators.local_model import LoadedModel, load_model, pick_device, pick_dtype
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,9 @@ class LocalGenerator:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalGenerator:
+        # A device or dtype this machine cannot run stops `guard serve` now, with the reason
+        # (exit 2), not as a traceback from inside the server's start-up.
+        pick_dtype(settings.dtype, pick_device(settings.device))
         return cls(
             model=settings.model,
             served_name=settings.served_model_name or _default_served_name(settings.model),

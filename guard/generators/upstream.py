@@ -142,6 +142,9 @@ class UpstreamGenerator:
     async def start(self) -> None:
         """Nothing to load; the upstream may come up later, which ``/readyz`` reports."""
 
+    def queue_depth(self) -> int:
+        return 0  # requests queue at the upstream, which reports its own metrics
+
     async def models(self) -> Sequence[ModelInfo]:
         if self._served_model:
             return (ModelInfo(id=self._served_model, owned_by="upstream"),)

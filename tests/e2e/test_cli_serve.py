@@ -70,6 +70,32 @@ def test_guard_serve_refuses_bad_settings_with_a_clear_message(tmp_path: Path) -
     )
     assert result.returncode == 2
     assert "GUARD_UPSTREAM_URL" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_guard_serve_on_a_device_this_machine_lacks_exits_2_with_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [GUARD, "serve", "--port", str(free_port())],
+        env=_env(tmp_path, GUARD_DEVICE="cuda:7", GUARD_MAX_N="0"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "guard: invalid settings: GUARD_MAX_N: Input should be greater than or equal to 1"
+    )
+    result = subprocess.run(
+        [GUARD, "serve", "--port", str(free_port())],
+        env=_env(tmp_path, GUARD_DEVICE="cuda:7"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "GUARD_DEVICE=cuda:7" in line and "CUDA" in line
 
 
 def test_guard_serve_names_a_missing_model(tmp_path: Path) -> None:
