@@ -67,6 +67,7 @@ def create_app(
         metrics=metrics,
         replica=settings.replica_id,
         store_raw=settings.store_raw,
+        max_scan_chars=settings.max_scan_chars,
     )
 
     @asynccontextmanager

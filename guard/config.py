@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    # the most characters of text (all messages together) the guard scans in one request
+    max_scan_chars: int = Field(default=262_144, ge=1)
     replica_id: str = Field(default_factory=lambda: os.uname().nodename)
 
     # generator

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from guard.audit.record import DecisionRecord
 from guard.audit.sink import AuditSink
-from guard.errors import ContentBlockedError, GuardError
+from guard.errors import ContentBlockedError, GuardError, PayloadTooLargeError
 from guard.generators.base import (
     Completion,
     Delta,
@@ -175,7 +175,9 @@ class Pipeline:
         metrics: Metrics,
         replica: str,
         store_raw: bool = False,
+        max_scan_chars: int | None = None,
     ):
+        self.max_scan_chars = max_scan_chars
         self.generator = generator
         self.guard = guard
         self.audit = audit
@@ -229,6 +231,14 @@ class Pipeline:
             else:
                 assert scan is not None
                 stage, texts, roles = scan
+            size = sum(map(len, texts))
+            if self.max_scan_chars is not None and size > self.max_scan_chars:
+                raise PayloadTooLargeError(
+                    f"the request holds {size} characters of text; the guard scans at most "
+                    f"{self.max_scan_chars} per request (GUARD_MAX_SCAN_CHARS)",
+                    param="messages" if roles else "prompt" if request else "text",
+                    code="text_too_long",
+                )
             if self.store_raw:
                 record.raw = {"prompt" if stage == "input" else "answer": transcript(texts, roles)}
             if request is not None:

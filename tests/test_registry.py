@@ -5,6 +5,7 @@ findings are personal data). The plug-ins here are registered through a real dis
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from importlib.metadata import entry_points
@@ -15,7 +16,7 @@ import pytest
 
 from guard.config import Settings
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding
-from guard.errors import ConfigurationError
+from guard.errors import ConfigurationError, ContentBlockedError
 from guard.generators import build_generator
 from guard.generators.base import ChatMessage, GenerationRequest
 from guard.generators.fake import FakeGenerator
@@ -58,6 +59,15 @@ class BadgeDetector:
         ]
 
 
+class BrokenPiiDetector(BadgeDetector):
+    """A personal-data detector that fails on every text (as spaCy does past its limit)."""
+
+    type_name: ClassVar[str] = "broken-pii"
+
+    async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
+        raise ValueError("[E088] Text of length 1000001 exceeds maximum of 1000000")
+
+
 class UndeclaredDetector:
     """A detector that never says whether its findings are personal data."""
 
@@ -78,6 +88,7 @@ def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "[guard.generators]\nplugin = tests.test_registry:PluginGenerator\n\n"
         "[guard.detectors]\nbadge = tests.test_registry:BadgeDetector\n"
         "undeclared = tests.test_registry:UndeclaredDetector\n"
+        "broken-pii = tests.test_registry:BrokenPiiDetector\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
 
@@ -131,3 +142,36 @@ def test_a_plugin_detector_that_does_not_declare_sensitivity_is_refused_at_load(
     )
     with pytest.raises(PolicyLoadError, match="does not declare `sensitive`"):
         PolicyStore(tmp_path, DetectorContext(policy_dir=tmp_path)).load()
+
+
+@pytest.mark.parametrize("on_error", ["block", "allow"])
+@pytest.mark.parametrize("stage", ["input", "output"])
+async def test_text_a_failing_personal_data_detector_could_not_read_is_never_stored(
+    plugins: None, tmp_path: Path, stage: str, on_error: str
+) -> None:
+    from guard.metrics import Metrics
+    from guard.pipeline import Origin, Pipeline
+    from tests.recording_audit import RecordingAuditSink
+
+    (tmp_path / "p.yaml").write_text(
+        f"name: default\non_error: {on_error}\nrules:\n"
+        f"  - {{id: pii, stages: [{stage}], detector: {{type: broken-pii}}, action: redact}}\n"
+    )
+    store = PolicyStore(tmp_path, DetectorContext(policy_dir=tmp_path))
+    store.load()
+    audit = RecordingAuditSink()
+    pipeline = Pipeline(
+        generator=FakeGenerator(),
+        guard=PolicyGuard(store, Evaluator()),
+        audit=audit,
+        metrics=Metrics(),
+        replica="t",
+    )
+    secret = "Jane Doe, card 4111 1111 1111 1111"
+    request = GenerationRequest("fake-model", messages=(ChatMessage("user", secret),))
+    with contextlib.suppress(ContentBlockedError):  # an input block is the caller's 400
+        await pipeline.complete(Origin("d", "r", "/v1/chat/completions"), request)
+    [record] = audit.records
+    stored = record.redacted_prompt if stage == "input" else record.redacted_answer
+    assert "Jane" not in stored and "4111" not in stored and "withheld" in stored
+    assert record.action == ("block" if on_error == "block" else "allow")

@@ -33,7 +33,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
     errors = exc.errors()
     if not errors:
         return "invalid request", None
-    first = errors[0]
+    # A union reports each branch it tried; the value's own problem beats a type mismatch.
+    first = next((e for e in errors if e.get("type") == "value_error"), errors[0])
     loc = [str(part) for part in first.get("loc", ()) if part != "body"]
     # pydantic names the branch of a union it tried ("str", "list[TextPart]"); callers don't.
     loc = [part for part in loc if part not in _TYPE_NAMES and "[" not in part]

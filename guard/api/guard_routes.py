@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from guard.api.context import hand_over, report
 from guard.api.deps import AdminDep, ContextDep, ExplanationReaderDep, PipelineDep
-from guard.api.protocol import Message, _Strict
+from guard.api.protocol import Message, Text, _Strict
 from guard.api.review_routes import DecisionNotFoundError
 from guard.policy.explain import explain, finding_record
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1")
 
 class ScanRequest(_Strict):
     stage: Literal["input", "output"]
-    text: str | None = Field(default=None, strict=True)
+    text: Text | None = None
     messages: list[Message] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")

@@ -9,12 +9,37 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
 
 from guard.errors import InvalidRequestError
 from guard.generators.base import ChatMessage, GenerationRequest, SamplingParams
 
 Float = Annotated[float, Field(strict=True)]
+
+
+def _valid_unicode(value: str) -> str:
+    """Refuse lone surrogates (JSON's ``"\\ud800"``): no tokenizer, detector or database
+    can take them, and text guard cannot read is never passed on."""
+    for index, char in enumerate(value):
+        if "\ud800" <= char <= "\udfff":
+            raise ValueError(
+                f"text is not valid Unicode: a lone surrogate (U+{ord(char):04X}) at "
+                f"character {index}; send UTF-8 text"
+            )
+    return value
+
+
+# Every text field of the protocol: strict (no numbers as strings) and valid Unicode.
+Text = Annotated[StrictStr, AfterValidator(_valid_unicode)]
 
 
 class _Strict(BaseModel):
@@ -23,13 +48,13 @@ class _Strict(BaseModel):
 
 class TextPart(_Strict):
     type: Literal["text"]
-    text: StrictStr
+    text: Text
 
 
 class Message(_Strict):
     role: Literal["system", "developer", "user", "assistant"]
-    content: StrictStr | list[TextPart] | None = None
-    name: StrictStr | None = None
+    content: Text | list[TextPart] | None = None
+    name: Text | None = None
 
     @field_validator("content", mode="before")
     @classmethod
@@ -57,11 +82,11 @@ class StreamOptions(_Strict):
 class _SamplingFields(_Strict):
     """Generation parameters shared by chat and text completions, with OpenAI's ranges."""
 
-    model: StrictStr
+    model: Text
     max_tokens: StrictInt | None = Field(default=None, ge=1)
     temperature: Float | None = Field(default=None, ge=0, le=2)
     top_p: Float | None = Field(default=None, gt=0, le=1)
-    stop: StrictStr | list[StrictStr] | None = None
+    stop: Text | list[Text] | None = None
     seed: StrictInt | None = None
     n: StrictInt = Field(default=1, ge=1)
     stream: StrictBool = False
@@ -73,7 +98,7 @@ class _SamplingFields(_Strict):
     repetition_penalty: Float = Field(default=1.0, gt=0, le=10)
     # accepted for compatibility, refused when they ask for something guard does not do
     logprobs: StrictBool | StrictInt | None = None
-    user: StrictStr | None = None
+    user: Text | None = None
 
     @field_validator("stop")
     @classmethod
@@ -142,9 +167,9 @@ class ChatCompletionRequest(_SamplingFields):
 
 
 class CompletionRequest(_SamplingFields):
-    prompt: StrictStr | list[StrictStr]
+    prompt: Text | list[Text]
     echo: StrictBool = False
-    suffix: StrictStr | None = None
+    suffix: Text | None = None
     best_of: StrictInt | None = None
 
     def single_prompt(self) -> str:
