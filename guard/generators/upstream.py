@@ -194,6 +194,12 @@ class UpstreamGenerator:
         async def opened() -> AsyncIterator[httpx.Response]:
             async with self._client.stream("POST", path, json=body) as response:
                 await _raise_for_status(response)
+                kind = response.headers.get("content-type", "").split(";")[0].strip()
+                if kind != "text/event-stream":  # an HTML error page, a JSON answer
+                    raise UpstreamError(
+                        "the upstream model server answered a stream with "
+                        f"{kind or 'no content type'}, not an event stream"
+                    )
                 yield response
 
         return opened()
@@ -201,6 +207,7 @@ class UpstreamGenerator:
     async def _events(self, opened: Any, response: httpx.Response) -> AsyncIterator[StreamEvent]:
         usage: Usage | None = None
         produced = 0
+        finished = False
         try:
             with translate_upstream_errors():
                 async for line in response.aiter_lines():
@@ -208,6 +215,7 @@ class UpstreamGenerator:
                         continue
                     payload = line[5:].strip()
                     if payload == "[DONE]":
+                        finished = True
                         break
                     chunk = json.loads(payload)
                     if "error" in chunk:
@@ -224,6 +232,8 @@ class UpstreamGenerator:
                             text,
                             _FINISH.get(reason, "stop") if reason else None,
                         )
+                if not finished:  # cut off: what arrived may be only part of the answer
+                    raise UpstreamError("the upstream model server closed the stream before [DONE]")
         finally:
             await opened.__aexit__(None, None, None)
         # Servers that ignore include_usage: count chunks as an estimate of tokens.

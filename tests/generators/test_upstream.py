@@ -15,6 +15,10 @@ from guard.errors import (
 )
 from guard.generators.base import ChatMessage, GenerationRequest, SamplingParams
 from guard.generators.upstream import UpstreamGenerator, _request_body
+from guard.metrics import Metrics
+from guard.pipeline import Origin, Pipeline
+from guard.policy.passthrough import PassThroughGuard
+from tests.recording_audit import RecordingAuditSink
 
 REQUEST = GenerationRequest(model="m", messages=(ChatMessage("user", "hi"),))
 
@@ -101,3 +105,72 @@ def test_extensions_are_sent_only_when_asked_for() -> None:
     assert body["top_k"] == 5 and body["min_tokens"] == 2 and body["repetition_penalty"] == 1.1
     assert body["temperature"] == 0 and body["stop"] == ["x"]
     assert body["stream_options"] == {"include_usage": True}
+
+
+def _sse(*chunks: str, done: bool = True) -> str:
+    lines = [f"data: {c}\n\n" for c in chunks]
+    return "".join(lines) + ("data: [DONE]\n\n" if done else "")
+
+
+CHUNK = '{"choices":[{"index":0,"delta":{"content":"Hello"},"finish_reason":null}]}'
+
+
+@pytest.mark.parametrize(
+    ("response", "match"),
+    [
+        (
+            httpx.Response(200, text="<html>oops</html>", headers={"content-type": "text/html"}),
+            "text/html",
+        ),
+        (httpx.Response(200, json={"choices": []}), "application/json"),
+    ],
+)
+async def test_a_stream_answered_with_something_other_than_events_fails_before_any_byte(
+    response: httpx.Response, match: str
+) -> None:
+    audit = RecordingAuditSink()
+    pipeline = _pipeline(_generator(httpx.MockTransport(lambda r: response)), audit)
+    with pytest.raises(UpstreamError, match=match):
+        await pipeline.stream(ORIGIN, REQUEST)
+    [record] = audit.records
+    assert (record.outcome, record.error_code) == ("error", "upstream_error")
+
+
+async def test_a_stream_cut_off_before_done_is_an_upstream_error_in_the_record() -> None:
+    body = _sse(CHUNK, done=False)
+    upstream = httpx.MockTransport(
+        lambda r: httpx.Response(200, text=body, headers={"content-type": "text/event-stream"})
+    )
+    audit = RecordingAuditSink()
+    stream = await _pipeline(_generator(upstream), audit).stream(ORIGIN, REQUEST)
+    texts = []
+    with pytest.raises(UpstreamError, match="before \\[DONE\\]"):
+        async for event in stream:
+            texts.append(getattr(event, "text", ""))
+    assert texts == ["Hello"]
+    [record] = audit.records
+    assert (record.outcome, record.error_code) == ("error", "upstream_error")
+
+
+async def test_a_whole_stream_ending_with_done_is_ok() -> None:
+    body = _sse(CHUNK, '{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}')
+    upstream = httpx.MockTransport(
+        lambda r: httpx.Response(
+            200, text=body, headers={"content-type": "text/event-stream; charset=utf-8"}
+        )
+    )
+    audit = RecordingAuditSink()
+    stream = await _pipeline(_generator(upstream), audit).stream(ORIGIN, REQUEST)
+    texts = [getattr(e, "text", None) async for e in stream]
+    assert texts[0] == "Hello"
+    [record] = audit.records
+    assert record.outcome == "ok"
+
+
+ORIGIN = Origin("d", "r", "/v1/chat/completions")
+
+
+def _pipeline(generator: UpstreamGenerator, audit: RecordingAuditSink) -> Pipeline:
+    return Pipeline(
+        generator=generator, guard=PassThroughGuard(), audit=audit, metrics=Metrics(), replica="t"
+    )

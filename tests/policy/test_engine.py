@@ -196,6 +196,7 @@ class BrokenDetector:
     """A detector that always fails, to exercise fail modes (a fake, named as such)."""
 
     type_name: ClassVar[str] = "broken"
+    sensitive: ClassVar[bool] = False
     Config: ClassVar[type[DetectorConfig]] = _BrokenConfig
 
     @classmethod
