@@ -102,13 +102,12 @@ def audit_export(
     until: Annotated[str | None, typer.Option(help="ISO time, UTC.")] = None,
 ) -> None:
     """Write matching decisions to stdout (redacted text only); the export itself is recorded."""
-    import csv
     import getpass
-    import json
     import sys
     from datetime import datetime
 
     from guard.audit import queries
+    from guard.audit.export import csv_lines, jsonl_lines
 
     if format not in ("jsonl", "csv"):
         raise typer.BadParameter("format must be jsonl or csv")
@@ -126,16 +125,9 @@ def audit_export(
         action=f"export-{format}",
         target=filters.describe(),
     )
-    writer: csv.DictWriter[str] | None = None
-    for row in queries.iter_rows(database, filters=filters):
-        if format == "jsonl":
-            sys.stdout.write(json.dumps(row, default=str) + "\n")
-            continue
-        flat = {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in row.items()}
-        if writer is None:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(flat))
-            writer.writeheader()
-        writer.writerow(flat)
+    rows = queries.iter_rows(database, filters=filters)
+    for chunk in jsonl_lines(rows) if format == "jsonl" else csv_lines(rows):
+        sys.stdout.write(chunk)
 
 
 @audit_app.command("to-tests")

@@ -6,8 +6,6 @@ Listing, reading and exporting are themselves recorded in the audit access log.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,6 +19,7 @@ from guard.api.deps import ReviewerDep
 from guard.api.protocol import _Strict
 from guard.audit import queries
 from guard.audit.database import Database
+from guard.audit.export import csv_lines, jsonl_lines
 from guard.errors import ForbiddenError, GuardError, InvalidRequestError
 
 router = APIRouter(prefix="/v1")
@@ -98,10 +97,10 @@ def export_stream(database: Database, filters: queries.Filters, format: str) -> 
     """Matching decisions streamed as JSON lines or CSV."""
     rows = queries.iter_rows(database, filters=filters)
     if format == "jsonl":
-        body: Iterator[str] = (json.dumps(row, default=str) + "\n" for row in rows)
+        body: Iterator[str] = jsonl_lines(rows)
         media = "application/x-ndjson"
     else:
-        body = _csv(rows)
+        body = csv_lines(rows)
         media = "text/csv"
     filename = f"guard-decisions.{format}"
     return StreamingResponse(
@@ -109,20 +108,6 @@ def export_stream(database: Database, filters: queries.Filters, format: str) -> 
         media_type=media,
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer: csv.DictWriter[str] | None = None
-    for row in rows:
-        flat = {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in row.items()}
-        if writer is None:
-            writer = csv.DictWriter(buffer, fieldnames=list(flat))
-            writer.writeheader()
-        writer.writerow(flat)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
 
 
 @router.get("/decisions/{decision_id}")

@@ -2,12 +2,15 @@
 
 Sign-in takes a reviewer or admin key once and opens a session of its own (see
 ``guard.api.sessions``); the cookie is HttpOnly, SameSite=Strict, and Secure over TLS.
-State changes only by POST with the session's CSRF token.
+State changes only by POST with the session's CSRF token; the sign-in form itself carries a
+token of its own (double submit with a SameSite=Strict cookie).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +30,7 @@ CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+LOGIN_CSRF_COOKIE = "guard_login_csrf"
 FILTERS = ("action", "app", "rule", "review_status", "q", "since", "until")
 
 
@@ -64,13 +68,35 @@ def _html(body: str, status: int = 200) -> HTMLResponse:
     )
 
 
+def _login_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
+    """The sign-in form with a fresh CSRF token, also set in a cookie (double submit): a
+    form posted from another site carries neither, so it cannot sign anyone in."""
+    token = secrets.token_urlsafe(32)
+    response = _html(web_pages.login(token, error), status=status)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        max_age=1800,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/review/login",
+    )
+    return response
+
+
 @router.get("/login")
-async def login_form() -> HTMLResponse:
-    return _html(web_pages.login())
+async def login_form(request: Request) -> HTMLResponse:
+    return _login_page(request)
 
 
 @router.post("/login", response_model=None)
-async def login(request: Request, key: str = Form(...)) -> Response:
+async def login(request: Request, key: str = Form(...), csrf: str = Form("")) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
+        return _login_page(
+            request, "The sign-in form expired or came from another site; sign in again.", 403
+        )
     keys: KeyStore = request.app.state.keys
     found = (
         await asyncio.to_thread(keys.check, key.strip())
@@ -78,11 +104,10 @@ async def login(request: Request, key: str = Form(...)) -> Response:
         else None
     )
     if found is None or found.role not in ("reviewer", "admin"):
-        return _html(
-            web_pages.login("That key is not an active reviewer or admin key."), status=401
-        )
+        return _login_page(request, "That key is not an active reviewer or admin key.", 401)
     token = await asyncio.to_thread(_sessions(request).create, found)
     response = RedirectResponse("/review", status_code=303)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/review/login")
     response.set_cookie(
         COOKIE,
         token,
@@ -188,7 +213,7 @@ async def review(
         raise ForbiddenError("the form's CSRF token is missing or wrong; reload the page")
     if verdict not in queries.VERDICTS:
         return _html(web_pages.page("Invalid", "<h1>Unknown verdict</h1>"), status=400)
-    await asyncio.to_thread(
+    added = await asyncio.to_thread(
         queries.add_review,
         _database(request),
         decision_id=decision_id,
@@ -196,6 +221,16 @@ async def review(
         verdict=verdict,
         note=note[:4000],
     )
+    if added is None:
+        return _html(
+            web_pages.page(
+                "Not found",
+                "<h1>No such decision</h1><p>The verdict was not recorded.</p>",
+                who=session.key_name,
+                csrf=session.csrf,
+            ),
+            status=404,
+        )
     return RedirectResponse(f"/review/decisions/{decision_id}", status_code=303)
 
 

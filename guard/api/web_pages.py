@@ -36,12 +36,13 @@ def page(title: str, body: str, *, who: str | None = None, csrf: str | None = No
     )
 
 
-def login(error: str | None = None) -> str:
+def login(csrf: str, error: str | None = None) -> str:
     problem = f'<p class="block" role="alert">{escape(error)}</p>' if error else ""
     return page(
         "Sign in",
         f"<h1>Sign in</h1>{problem}"
         '<form method="post" action="/review/login" class="card">'
+        f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
         '<label>Reviewer key <input type="password" name="key" autocomplete="off" size="60" required></label> '
         '<button type="submit">Sign in</button></form>'
         '<p class="muted">Use a reviewer or admin key (guard keys create --role reviewer). '

@@ -113,4 +113,25 @@ def test_forms_refuse_a_missing_csrf_token(server: tuple[str, str], browser: obj
         cookies={"guard_review": token},
     )
     assert forged.status_code == 403
+    csrf = page.locator("input[name=csrf]").first.get_attribute("value")
+    unknown = httpx.post(
+        f"{base}/review/decisions/no-such-decision/reviews",
+        data={"verdict": "confirmed", "csrf": csrf},
+        cookies={"guard_review": token},
+    )
+    assert unknown.status_code == 404 and "No such decision" in unknown.text
     context.close()
+
+
+def test_sign_in_form_posted_from_another_site_signs_no_one_in(server: tuple[str, str]) -> None:
+    base, reviewer = server
+    # A cross-site form knows a key (the attacker's own) but not the form's token.
+    forged = httpx.post(f"{base}/review/login", data={"key": reviewer})
+    assert forged.status_code == 403 and "guard_review" not in forged.cookies
+    shown = httpx.get(f"{base}/review/login")
+    guessed = httpx.post(
+        f"{base}/review/login",
+        data={"key": reviewer, "csrf": "guess"},
+        cookies={"guard_login_csrf": shown.cookies["guard_login_csrf"]},
+    )
+    assert guessed.status_code == 403 and "guard_review" not in guessed.cookies
