@@ -75,6 +75,7 @@ def create_app(
         log.info("starting %s generator; database %s", settings.generator, database.describe())
         if settings.auto_upgrade:
             await asyncio.to_thread(upgrade, database.engine)
+        database.remember_file()
         if not settings.anonymous_allowed:
             log.info("traffic without an app key is refused (GUARD_ANONYMOUS_APPS)")
         elif settings.loopback_only:

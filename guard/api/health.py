@@ -31,8 +31,8 @@ async def readyz(request: Request) -> JSONResponse:
             checks["generator"] = "ok" if models else "no models"
         except Exception as exc:
             checks["generator"] = f"unavailable: {type(exc).__name__}"
-    reachable = await state.database.reachable()
-    checks["database"] = "ok" if reachable else "unreachable"
+    problem = await state.database.problem()
+    checks["database"] = "ok" if problem is None else problem
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
@@ -30,8 +31,36 @@ class Database:
             # An unreachable server is an error in seconds, not a request that hangs.
             connect_args["connect_timeout"] = 3
         self.engine: Engine = create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
+        self._file: Path | None = None
+        self._identity: tuple[int, int] | None = None
         if self.url.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            if self.url.database not in (None, "", ":memory:"):
+                self._file = Path(self.url.database).expanduser().resolve()
+
+    def remember_file(self) -> None:
+        """Note which SQLite file is being served (after migrations created it)."""
+        if self._file is not None and self._file.exists():
+            stat = self._file.stat()
+            self._identity = (stat.st_dev, stat.st_ino)
+
+    def file_problem(self) -> str | None:
+        """Why the SQLite file being served is no longer the one on disk, if it is not.
+
+        A file deleted or replaced while serving still answers through the open handle, but
+        nothing written to it would survive a restart; writers spool instead.
+        """
+        if self._file is None or self._identity is None:
+            return None
+        try:
+            stat = self._file.stat()
+        except FileNotFoundError:
+            return f"the SQLite file {self._file} was deleted while serving"
+        if (stat.st_dev, stat.st_ino) != self._identity:
+            return f"the SQLite file {self._file} was replaced while serving"
+        if not os.access(self._file, os.W_OK):
+            return f"the SQLite file {self._file} is not writable"
+        return None
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -42,11 +71,18 @@ class Database:
             conn.execute(text("SELECT 1"))
 
     async def reachable(self, timeout_s: float = 2.0) -> bool:
+        return await self.problem(timeout_s) is None
+
+    async def problem(self, timeout_s: float = 2.0) -> str | None:
+        """Why the database cannot keep records now, or None when it can."""
+        gone = self.file_problem()
+        if gone is not None:
+            return gone
         try:
             await asyncio.wait_for(asyncio.to_thread(self.ping), timeout=timeout_s)
         except Exception:
-            return False
-        return True
+            return "unreachable"
+        return None
 
     def dispose(self) -> None:
         self.engine.dispose()

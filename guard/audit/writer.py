@@ -116,6 +116,11 @@ class DatabaseAuditSink:
                 self._queue.task_done()
 
     async def _write(self, batch: list[dict[str, Any]]) -> None:
+        gone = self.database.file_problem()
+        if gone is not None:
+            if self.healthy:
+                log.error("%s: spooling audit records locally until a restart", gone)
+            self.healthy = False
         if self.healthy and not self._spool.exists():
             try:
                 await asyncio.to_thread(self._insert, batch)
@@ -150,6 +155,8 @@ class DatabaseAuditSink:
 
     async def _replay(self) -> None:
         """Move spooled rows (this process's and any left by a dead one) into the database."""
+        if self.database.file_problem() is not None:
+            return  # records written now would vanish with the deleted file
         for path in sorted(self._spool_dir.glob("spool-*.jsonl")):
             if path != self._spool and not _owner_gone(path):
                 continue
@@ -180,6 +187,8 @@ class DatabaseAuditSink:
             await self._task
         self._task = None
         await self._replay()
+        if self._spool.exists():  # still unwritten: any later writer may replay it
+            self._spool.rename(self._spool.with_name(f"spool-closed-{self._spool.name[6:]}"))
 
 
 def _owner_gone(path: Path) -> bool:
