@@ -67,6 +67,27 @@ def settings_problems(exc: Any) -> str:
     return "; ".join(problems)
 
 
+@app.command()
+def health(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the answer.")] = 3.0,
+) -> None:
+    """Exit 0 when the local `guard serve` answers /healthz on its configured port, else 1
+    (the Docker images' health check; it reads GUARD_PORT and guard.yaml like serve)."""
+    import httpx
+
+    from guard.config import Settings
+
+    settings = Settings()
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    try:
+        ok = httpx.get(f"http://{host}:{settings.port}/healthz", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        ok = False
+    raise typer.Exit(0 if ok else 1)
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 PathsArgument = Annotated[
     list[Path] | None, typer.Argument(help="Policy files or folders (default: GUARD_POLICY_DIR).")

@@ -56,6 +56,11 @@ def test_docker_images_install_what_the_makefile_installs_and_serve() -> None:
         assert "-c constraints.txt" in dockerfile
         for copied in re.findall(r"^COPY (\S+)", dockerfile, re.M):
             assert (ROOT / copied).exists(), f"{name} copies {copied}, which is missing"
+        spool = re.search(r"GUARD_SPOOL_DIR=(\S+)", dockerfile)
+        assert spool and f"VOLUME {spool.group(1)}" in dockerfile, "the spool must be on a volume"
+        health = re.search(r"HEALTHCHECK[^\n]*\\\n\s*CMD (.+)", dockerfile)
+        assert health and health.group(1) == '["guard", "health"]', "no hard-coded port"
+        assert "8000/healthz" not in dockerfile
 
 
 def test_compose_file_wires_guard_to_postgres_and_optional_vllm() -> None:
@@ -69,3 +74,9 @@ def test_compose_file_wires_guard_to_postgres_and_optional_vllm() -> None:
     assert guard["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert services["vllm"]["profiles"] == ["vllm"]
     assert "/v1" in guard["environment"]["GUARD_UPSTREAM_URL"]
+    cpu = (ROOT / "docker" / "Dockerfile.cpu").read_text()
+    spool = re.search(r"GUARD_SPOOL_DIR=(\S+)", cpu)
+    assert spool and any(
+        v.startswith("spool:") and v.split(":")[1] == spool.group(1) for v in guard["volumes"]
+    )
+    assert "spool" in compose["volumes"]

@@ -108,3 +108,19 @@ def test_guard_serve_names_a_missing_model(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "no-such-model" in result.stderr and "GUARD_MODEL" in result.stderr
+
+
+def test_guard_health_checks_the_configured_port(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from guard.app import create_app
+    from guard.cli import app
+    from guard.config import Settings
+    from tests.live_server import live_server
+
+    settings = Settings(generator="fake", database_url=f"sqlite:///{tmp_path / 'g.db'}")
+    runner = CliRunner()
+    with live_server(create_app(settings)) as base:
+        port = base.rsplit(":", 1)[1]
+        assert runner.invoke(app, ["health"], env={"GUARD_PORT": port}).exit_code == 0
+    assert runner.invoke(app, ["health"], env={"GUARD_PORT": str(free_port())}).exit_code == 1
