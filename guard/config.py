@@ -18,8 +18,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from guard.detectors.base import default_cache_dir
 from guard.errors import ConfigurationError
+from guard.paths import default_cache_dir
 
 BUNDLED_MODEL = "SmolLM2-135M-Instruct"
 

@@ -12,7 +12,6 @@ text, so that model-backed detectors can run one forward pass for many messages.
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
+
+from guard.paths import default_cache_dir
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,6 @@ class DetectorContext:
     shared: dict[str, Any] = field(default_factory=lambda: PROCESS_SHARED)
     # Where derived model files are kept between runs (GUARD_CACHE_DIR, as the settings).
     cache_dir: Path = field(default_factory=lambda: default_cache_dir())
-
-
-def default_cache_dir() -> Path:
-    """``GUARD_CACHE_DIR``, else ``~/.cache/guard``."""
-    configured = os.environ.get("GUARD_CACHE_DIR")
-    return Path(configured) if configured else Path.home() / ".cache" / "guard"
 
 
 _shared_lock = threading.RLock()
