@@ -1,7 +1,7 @@
 """The HTTP facts of one request, and the values the routes hand the middleware.
 
-``RequestContext`` is what the HTTP layer knows of a request: its ids, the route, and the
-app its key names. The pipeline gets only its ``origin``. When a route hands a request to
+``RequestContext`` is what the HTTP layer knows of a request: its ids, the route, the app
+its key names and the peer. The pipeline gets only its ``origin``. When a route hands a request to
 the pipeline it says so (``hand_over``): from then on the pipeline owns the request's one
 audit record, and the middleware writes one only for requests refused before that. The
 decision a route gets back is put beside the request (``report``) for the middleware's
@@ -19,14 +19,13 @@ from guard.pipeline import Decision, Origin
 
 
 @dataclass(frozen=True)
-class RequestContext:
-    """Who is asking and under which ids; one per HTTP request."""
+class RequestContext(Origin):
+    """Who is asking and under which ids, and from where; one per HTTP request.
 
-    decision_id: str
-    request_id: str
-    endpoint: str
-    app: str = "anonymous"
-    key_id: str | None = None
+    It is the pipeline's ``Origin`` (ids, route, app, key) plus what only HTTP knows.
+    """
+
+    client: str | None = None  # the peer address, for the log
 
     @property
     def origin(self) -> Origin:

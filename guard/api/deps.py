@@ -71,6 +71,7 @@ async def _context(request: Request) -> RequestContext:
         endpoint=request.url.path,
         app=app,
         key_id=key_id,
+        client=request.client.host if request.client else None,
     )
     state["context"] = context  # who it was, should the request be refused before the pipeline
     return context

@@ -89,10 +89,9 @@ def caller_document(row: dict[str, Any]) -> dict[str, Any]:
         for item in row["explanation"]
         if item["mode"] == "enforce"
     ]
-    time = row["time"]
     return {
         "decision_id": row["id"],
-        "time": time.isoformat() if hasattr(time, "isoformat") else time,
+        "time": _iso(row["time"]),
         "endpoint": row["endpoint"],
         "action": row["action"],
         "policy": row["policy"],
@@ -102,10 +101,9 @@ def caller_document(row: dict[str, Any]) -> dict[str, Any]:
 
 def decision_document(row: dict[str, Any]) -> dict[str, Any]:
     """What reviewers read about a decision: metadata, stages and the explanation."""
-    time = row["time"]
     return {
         "decision_id": row["id"],
-        "time": time.isoformat() if hasattr(time, "isoformat") else time,
+        "time": _iso(row["time"]),
         "endpoint": row["endpoint"],
         "app": row["app"],
         "model": row["model"],
@@ -116,6 +114,10 @@ def decision_document(row: dict[str, Any]) -> dict[str, Any]:
         "stages": row["stages"],
         "explanation": row["explanation"],
     }
+
+
+def _iso(time: Any) -> Any:
+    return time.isoformat() if hasattr(time, "isoformat") else time
 
 
 @router.get("/policies")
