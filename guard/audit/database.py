@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 
@@ -37,6 +38,18 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             if self.url.database not in (None, "", ":memory:"):
                 self._file = Path(self.url.database).expanduser().resolve()
+                event.listen(self.engine, "engine_connect", self._refuse_unwritable)
+
+    def _refuse_unwritable(self, connection: object) -> None:
+        """SQLite writes its WAL index (``-shm``, memory-mapped) even to read; a file that
+        turned unwritable (read-only, immutable) would kill the process with SIGBUS. Such a
+        database counts as unreachable instead: keys fall back to memory, records spool."""
+        assert self._file is not None
+        for path in (self._file, *(self._file.with_name(self._file.name + s) for s in _SIDES)):
+            if path.exists() and not os.access(path, os.W_OK):
+                raise OperationalError(
+                    "connect", {}, PermissionError(f"the SQLite file {path} is not writable")
+                )
 
     def remember_file(self) -> None:
         """Note which SQLite file is being served (after migrations created it)."""
@@ -58,8 +71,9 @@ class Database:
             return f"the SQLite file {self._file} was deleted while serving"
         if (stat.st_dev, stat.st_ino) != self._identity:
             return f"the SQLite file {self._file} was replaced while serving"
-        if not os.access(self._file, os.W_OK):
-            return f"the SQLite file {self._file} is not writable"
+        for path in (self._file, *(self._file.with_name(self._file.name + s) for s in _SIDES)):
+            if path.exists() and not os.access(path, os.W_OK):
+                return f"the SQLite file {path} is not writable"
         return None
 
     def session(self) -> Session:
@@ -90,6 +104,9 @@ class Database:
     def describe(self) -> str:
         """The URL without its password, for logs."""
         return self.url.render_as_string(hide_password=True)
+
+
+_SIDES = ("-wal", "-shm")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

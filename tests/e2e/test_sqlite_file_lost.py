@@ -4,6 +4,7 @@ records kept in the spool until a restart puts them in the new file."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import httpx
@@ -58,3 +59,34 @@ def test_a_deleted_database_file_is_reported_and_its_records_survive_a_restart(
 
         found = conn.execute(text("SELECT id FROM decisions WHERE id = :id"), {"id": lost})
         assert found.first() is not None, "the spooled record reached the new file"
+
+
+def test_a_database_file_made_immutable_does_not_kill_the_process(tmp_path: Path) -> None:
+    import subprocess
+
+    db = tmp_path / "guard.db"
+    with live_server(create_app(_settings(tmp_path))) as base:
+        _chat(base)
+        files = [str(p) for p in tmp_path.glob("guard.db*")]
+        if subprocess.run(["chattr", "+i", *files], capture_output=True).returncode != 0:
+            pytest.skip("this file system has no immutable flag (chattr)")
+        try:
+            # SQLite writes its memory-mapped WAL index even to read: this was a SIGBUS.
+            held = _chat(base)
+            ready = httpx.get(f"{base}/readyz")
+            assert ready.status_code == 503
+            assert "is not writable" in ready.json()["checks"]["database"]
+        finally:
+            subprocess.run(["chattr", "-i", *files], check=True)
+        deadline = time.monotonic() + 10
+        while not _stored(db, held):
+            assert time.monotonic() < deadline, "the spooled record was not replayed"
+            time.sleep(0.2)
+
+
+def _stored(db: Path, decision_id: str) -> bool:
+    from sqlalchemy import text
+
+    with Database(f"sqlite:///{db}").engine.connect() as conn:
+        found = conn.execute(text("SELECT id FROM decisions WHERE id = :id"), {"id": decision_id})
+        return found.first() is not None
