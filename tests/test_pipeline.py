@@ -82,6 +82,18 @@ async def test_abandoned_stream_is_recorded_once_as_cancelled() -> None:
     assert generator.cancelled_streams == 1
 
 
+async def test_stream_closed_before_its_first_event_is_recorded_once() -> None:
+    """The caller left before the response's first byte (the route closes the stream in a
+    background task that runs whatever happened to the response)."""
+    generator = FakeGenerator(token_delay_s=0.01)
+    pipeline, sink = _pipeline(generator)
+    stream = await pipeline.stream(_ctx("d7"), _request())
+    await stream.aclose()
+    await stream.aclose()  # closing twice writes nothing more
+    [record] = sink.by_id("d7")
+    assert record.outcome == "cancelled" and record.stream
+
+
 async def test_cancelled_completion_is_recorded_once() -> None:
     pipeline, sink = _pipeline(FakeGenerator(token_delay_s=0.05))
     task = asyncio.create_task(pipeline.complete(_ctx("d6"), _request()))
