@@ -68,6 +68,18 @@ class BrokenPiiDetector(BadgeDetector):
         raise ValueError("[E088] Text of length 1000001 exceeds maximum of 1000000")
 
 
+class ContextProbe(BadgeDetector):
+    """Keeps the context it was built with, to compare the CLI's with the server's."""
+
+    type_name: ClassVar[str] = "probe"
+    seen: ClassVar[list[DetectorContext]] = []
+
+    @classmethod
+    def create(cls, config: Any, context: DetectorContext) -> BadgeDetector:
+        cls.seen.append(context)
+        return cls()
+
+
 class UndeclaredDetector:
     """A detector that never says whether its findings are personal data."""
 
@@ -89,6 +101,7 @@ def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "[guard.detectors]\nbadge = tests.test_registry:BadgeDetector\n"
         "undeclared = tests.test_registry:UndeclaredDetector\n"
         "broken-pii = tests.test_registry:BrokenPiiDetector\n"
+        "probe = tests.test_registry:ContextProbe\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
 
@@ -175,3 +188,34 @@ async def test_text_a_failing_personal_data_detector_could_not_read_is_never_sto
     stored = record.redacted_prompt if stage == "input" else record.redacted_answer
     assert "Jane" not in stored and "4111" not in stored and "withheld" in stored
     assert record.action == ("block" if on_error == "block" else "allow")
+
+
+def test_the_command_line_builds_detectors_as_guard_serve_does(
+    plugins: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from guard.app import build_policy_guard
+    from guard.cli import app
+    from guard.metrics import Metrics
+
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "p.yaml").write_text(
+        "name: default\nrules:\n"
+        "  - {id: p, stages: [input], detector: {type: probe}, action: flag}\n"
+    )
+    env = {
+        "GUARD_DETECTOR_DEVICE": "cpu",
+        "GUARD_CACHE_DIR": str(tmp_path / "cache"),
+        "GUARD_POLICY_DIR": str(folder),
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    ContextProbe.seen.clear()
+    result = CliRunner().invoke(app, ["policy", "validate"])
+    assert result.exit_code == 0, result.output
+    build_policy_guard(Settings(), FakeGenerator(), Metrics())
+    cli, serve = ContextProbe.seen
+    assert (cli.device, cli.cache_dir, cli.policy_dir) == ("cpu", tmp_path / "cache", folder)
+    assert (serve.device, serve.cache_dir, serve.policy_dir) == (cli.device, cli.cache_dir, folder)
