@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from guard.api.context import hand_over, report
 from guard.api.deps import AdminDep, ContextDep, ExplanationReaderDep, PipelineDep
 from guard.api.protocol import Message, Text, _Strict
 from guard.api.review_routes import DecisionNotFoundError
+from guard.audit import queries
 from guard.policy.explain import explain, finding_record
 
 router = APIRouter(prefix="/v1")
@@ -59,7 +61,7 @@ async def scan(
 
 @router.get("/decisions/{decision_id}/explanation")
 async def explanation(
-    decision_id: str, pipeline: PipelineDep, reader: ExplanationReaderDep
+    decision_id: str, request: Request, pipeline: PipelineDep, reader: ExplanationReaderDep
 ) -> dict[str, Any]:
     """Why a decision came out as it did.
 
@@ -71,9 +73,15 @@ async def explanation(
     row = await pipeline.audit.fetch(decision_id)
     if row is None or (reader.app is not None and row["app"] != reader.app):
         raise DecisionNotFoundError(f"no decision {decision_id!r} is known here")
-    if reader.app is not None:
-        return caller_document(row)
-    return decision_document(row)
+    tier = "caller" if reader.app is not None else "full"
+    await asyncio.to_thread(
+        queries.record_access,
+        request.app.state.database,
+        actor=reader.name,
+        action=f"explanation-{tier}",
+        target={"decision_id": decision_id},
+    )
+    return caller_document(row) if reader.app is not None else decision_document(row)
 
 
 def caller_document(row: dict[str, Any]) -> dict[str, Any]:

@@ -40,16 +40,25 @@ class Database:
                 self._file = Path(self.url.database).expanduser().resolve()
                 event.listen(self.engine, "engine_connect", self._refuse_unwritable)
 
-    def _refuse_unwritable(self, connection: object) -> None:
-        """SQLite writes its WAL index (``-shm``, memory-mapped) even to read; a file that
-        turned unwritable (read-only, immutable) would kill the process with SIGBUS. Such a
-        database counts as unreachable instead: keys fall back to memory, records spool."""
-        assert self._file is not None
+    def _unwritable(self) -> Path | None:
+        """The first of the SQLite file and its WAL files that cannot be written, if any."""
+        if self._file is None:
+            return None
         for path in (self._file, *(self._file.with_name(self._file.name + s) for s in _SIDES)):
             if path.exists() and not os.access(path, os.W_OK):
-                raise OperationalError(
-                    "connect", {}, PermissionError(f"the SQLite file {path} is not writable")
-                )
+                return path
+        return None
+
+    def _refuse_unwritable(self, connection: object) -> None:
+        """SQLite writes its WAL index (``-shm``, memory-mapped) even to read, and when it
+        closes; a file that turned unwritable (read-only, immutable) would kill the process
+        with SIGBUS. Such a database counts as unreachable instead: keys fall back to
+        memory, records spool, and no connection is used or closed until it is writable."""
+        path = self._unwritable()
+        if path is not None:
+            raise OperationalError(
+                "connect", {}, PermissionError(f"the SQLite file {path} is not writable")
+            )
 
     def remember_file(self) -> None:
         """Note which SQLite file is being served (after migrations created it)."""
@@ -71,9 +80,9 @@ class Database:
             return f"the SQLite file {self._file} was deleted while serving"
         if (stat.st_dev, stat.st_ino) != self._identity:
             return f"the SQLite file {self._file} was replaced while serving"
-        for path in (self._file, *(self._file.with_name(self._file.name + s) for s in _SIDES)):
-            if path.exists() and not os.access(path, os.W_OK):
-                return f"the SQLite file {path} is not writable"
+        unwritable = self._unwritable()
+        if unwritable is not None:
+            return f"the SQLite file {unwritable} is not writable"
         return None
 
     def session(self) -> Session:
@@ -99,7 +108,10 @@ class Database:
         return None
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        """Close pooled connections, except while SQLite's files are unwritable (closing a
+        WAL connection writes, which would be a SIGBUS): they are kept until it passes."""
+        if self._unwritable() is None:
+            self.engine.dispose()
 
     def describe(self) -> str:
         """The URL without its password, for logs."""

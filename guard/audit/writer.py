@@ -128,7 +128,7 @@ class DatabaseAuditSink:
                 return
             except SQLAlchemyError as exc:
                 self.healthy = False
-                await asyncio.to_thread(self.database.engine.dispose)  # drop broken connections
+                await asyncio.to_thread(self.database.dispose)  # drop broken connections
                 log.error(
                     "audit database unavailable, spooling records locally: %s", type(exc).__name__
                 )
@@ -170,7 +170,7 @@ class DatabaseAuditSink:
                     await asyncio.to_thread(self._insert, rows[start : start + self._batch_size])
             except SQLAlchemyError:
                 self.healthy = False
-                await asyncio.to_thread(self.database.engine.dispose)
+                await asyncio.to_thread(self.database.dispose)
                 return
             path.unlink()
             self.written += len(rows)

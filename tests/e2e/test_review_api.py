@@ -130,10 +130,20 @@ def test_export_csv_and_jsonl_and_reads_are_themselves_recorded(served: dict) ->
     )
     table = list(csv.DictReader(io.StringIO(exported.text)))
     assert [r["action"] for r in table] == ["block"]
+    decision = served["ids"]["block"]
+    path = f"{base}/v1/decisions/{decision}/explanation"
+    assert httpx.get(path, headers=reviewer).status_code == 200
+    assert httpx.get(path, headers=served["keys"]["app"]).status_code == 200
     database = served["app"].state.database
     with database.engine.connect() as conn:
-        actions = [r.action for r in conn.execute(select(AccessRow)).all()]
+        access = [(r.actor, r.action, r.target) for r in conn.execute(select(AccessRow)).all()]
+    actions = [action for _, action, _ in access]
     assert "export-jsonl" in actions and "export-csv" in actions and "list" in actions
+    read = [
+        (actor, action) for actor, action, target in access if target == {"decision_id": decision}
+    ]
+    assert "explanation-full" in dict(map(reversed, read))  # type: ignore[arg-type]
+    assert any(action == "explanation-caller" for _, action in read)
 
 
 def test_stats_count_by_action_rule_and_app(served: dict) -> None:  # type: ignore[type-arg]

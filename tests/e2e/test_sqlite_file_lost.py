@@ -41,7 +41,8 @@ def test_a_deleted_database_file_is_reported_and_its_records_survive_a_restart(
     db = tmp_path / "guard.db"
     with live_server(create_app(_settings(tmp_path))) as base:
         assert httpx.get(f"{base}/readyz").status_code == 200
-        _chat(base)
+        first = _chat(base)
+        _wait_stored(db, first)
         for path in tmp_path.glob("guard.db*"):
             path.unlink()
         ready = httpx.get(f"{base}/readyz")
@@ -66,7 +67,7 @@ def test_a_database_file_made_immutable_does_not_kill_the_process(tmp_path: Path
 
     db = tmp_path / "guard.db"
     with live_server(create_app(_settings(tmp_path))) as base:
-        _chat(base)
+        _wait_stored(db, _chat(base))  # the writer is idle: nothing is mid-write below
         files = [str(p) for p in tmp_path.glob("guard.db*")]
         if subprocess.run(["chattr", "+i", *files], capture_output=True).returncode != 0:
             pytest.skip("this file system has no immutable flag (chattr)")
@@ -84,9 +85,20 @@ def test_a_database_file_made_immutable_does_not_kill_the_process(tmp_path: Path
             time.sleep(0.2)
 
 
+def _wait_stored(db: Path, decision_id: str) -> None:
+    deadline = time.monotonic() + 10
+    while not _stored(db, decision_id):
+        assert time.monotonic() < deadline, "the record did not reach the database"
+        time.sleep(0.05)
+
+
 def _stored(db: Path, decision_id: str) -> bool:
     from sqlalchemy import text
 
-    with Database(f"sqlite:///{db}").engine.connect() as conn:
-        found = conn.execute(text("SELECT id FROM decisions WHERE id = :id"), {"id": decision_id})
-        return found.first() is not None
+    database = Database(f"sqlite:///{db}")
+    try:
+        with database.engine.connect() as conn:
+            query = text("SELECT id FROM decisions WHERE id = :id")
+            return conn.execute(query, {"id": decision_id}).first() is not None
+    finally:
+        database.dispose()
