@@ -113,6 +113,12 @@ class Metrics:
             ["rule", "detector"],
             registry=self.registry,
         )
+        self.review_band = Counter(
+            "guard_review_band_total",
+            "Requests allowed and flagged for review because a rule scored in its review band",
+            ["rule"],
+            registry=self.registry,
+        )
         self.registry.register(_CudaMemoryCollector())
 
     def observe_http(self, route: str, method: str, status: int, seconds: float) -> None:

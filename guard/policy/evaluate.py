@@ -92,8 +92,8 @@ class Evaluator:
                 actions += self._failed(rule, result, outcome)
                 continue
             for index, findings in enumerate(result):
-                for finding in findings:
-                    action: Action = rule.rule.action
+                for found in findings:
+                    action, finding, message = _in_band(rule, found)
                     outcome.fired.append(
                         Fired(
                             rule.id,
@@ -102,7 +102,7 @@ class Evaluator:
                             stage,
                             index,
                             finding,
-                            rule.rule.text,
+                            message,
                             sensitive=rule.sensitive,
                         )
                     )
@@ -173,6 +173,20 @@ class Evaluator:
                 self.cache.put((policy.version, rule.id, stage, texts[index]), mapped)
                 results[index] = mapped
         return [r or [] for r in results]
+
+
+REVIEW_MESSAGE = "Allowed and flagged for review: the score is in the rule's review band."
+
+
+def _in_band(rule: CompiledRule, finding: Finding) -> tuple[Action, Finding, str]:
+    """The action a finding takes: the rule's, or ``flag`` inside the rule's review band."""
+    if rule.threshold is None:
+        return rule.rule.action, finding, rule.rule.text
+    if finding.score >= rule.threshold:
+        return rule.rule.action, replace(finding, threshold=rule.threshold), rule.rule.text
+    details = {**finding.details, "review_band": [rule.rule.review, rule.threshold]}
+    flagged = replace(finding, threshold=rule.threshold, details=details)
+    return "flag", flagged, REVIEW_MESSAGE
 
 
 def _to_original(finding: Finding, normalized: object) -> Finding:

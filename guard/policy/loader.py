@@ -58,6 +58,10 @@ class CompiledRule:
     def id(self) -> str:
         return self.rule.id
 
+    # With a review band: the detector reports from ``rule.review`` up, and findings under
+    # ``threshold`` (the one the policy author set) are flagged for review, not acted on.
+    threshold: float | None = None
+
     @property
     def sensitive(self) -> bool:
         """Its findings are personal data or secrets (the detector says so)."""
@@ -204,6 +208,9 @@ def _build_rule(
         config = cls.Config.model_validate(rule.detector)
     except ValidationError as exc:
         raise PolicyLoadError(_pydantic_problems(exc, lines, path)) from exc
+    threshold = None
+    if rule.review is not None:
+        config, threshold = _review_band(cls, config, rule, lines, index)
     try:
         detector = cls.create(config, replace(context, policy_dir=base_dir))
     except GuardError as exc:
@@ -211,8 +218,54 @@ def _build_rule(
             [PolicyProblem(lines.file, lines.line(path), f"rule {rule.id}: {exc.message}")]
         ) from exc
     return CompiledRule(
-        rule=rule, detector=detector, on_error=rule.on_error or file.on_error, file=lines.file
+        rule=rule,
+        detector=detector,
+        on_error=rule.on_error or file.on_error,
+        file=lines.file,
+        threshold=threshold,
     )
+
+
+_THRESHOLD_KEYS = ("threshold", "min_score")
+
+
+def _review_band(
+    cls: Any, config: Any, rule: Rule, lines: _LineMap, index: int
+) -> tuple[Any, float]:
+    """The detector's settings lowered to the review score, and the threshold it had."""
+    key = next((k for k in _THRESHOLD_KEYS if k in cls.Config.model_fields), None)
+    where = lines.line(("rules", index, "review"))
+    if key is None:
+        raise PolicyLoadError(
+            [
+                PolicyProblem(
+                    lines.file,
+                    where,
+                    f"rule {rule.id}: review needs a detector with a threshold; "
+                    f"{rule.detector['type']!r} has none",
+                )
+            ]
+        )
+    threshold = float(getattr(config, key))
+    assert rule.review is not None
+    if not rule.review < threshold:
+        raise PolicyLoadError(
+            [
+                PolicyProblem(
+                    lines.file,
+                    where,
+                    f"rule {rule.id}: review ({rule.review}) must be below the detector's "
+                    f"{key} ({threshold})",
+                )
+            ]
+        )
+    try:
+        lowered = cls.Config.model_validate({**rule.detector, key: rule.review})
+    except ValidationError as exc:
+        raise PolicyLoadError(
+            [PolicyProblem(lines.file, where, f"rule {rule.id}: review: {exc.errors()[0]['msg']}")]
+        ) from exc
+    return lowered, threshold
 
 
 def _referenced_files(policy_dir: Path, rules: Iterable[Rule]) -> list[Path]:

@@ -64,6 +64,9 @@ class Rule(_Strict):
     message: str | None = None
     on_error: FailMode | None = None
     redaction: Literal["placeholder", "mask", "hash"] = "placeholder"
+    # A review band: findings scoring at least ``review`` but under the detector's
+    # threshold are allowed and flagged for reviewers instead of acted on.
+    review: float | None = Field(default=None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _coherent(self) -> Rule:
@@ -76,6 +79,8 @@ class Rule(_Strict):
             )
         if len(set(self.stages)) != len(self.stages):
             raise ValueError("a stage is listed twice")
+        if self.review is not None and self.action == "flag":
+            raise ValueError("review applies to rules that act (block, redact, pseudonymize)")
         return self
 
     @property
