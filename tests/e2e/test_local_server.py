@@ -15,8 +15,6 @@ from tests.e2e.conftest import openai_client
 from tests.live_server import live_server
 
 MODEL = "SmolLM2-135M-Instruct"
-# A question without a place in it: the shipped pack pseudonymizes place names (the
-# pii-input-context rule), and "the capital of <LOCATION_1>" has no answer.
 QUESTION = [{"role": "user", "content": "What color is the sky on a clear sunny day?"}]
 ANSWER = "blue"
 pytestmark = pytest.mark.slow
@@ -69,6 +67,19 @@ def test_bundled_model_streams_through_the_hold_back_window(client: openai.OpenA
     assert "".join(contents) == whole.choices[0].message.content
     assert chunks[-1].usage is not None
     assert chunks[-1].usage.completion_tokens == whole.usage.completion_tokens  # type: ignore[union-attr]
+
+
+def test_the_readme_quick_start_example_answers_paris(client: openai.OpenAI) -> None:
+    """The README's example, as written there, through the shipped pack."""
+    completion = client.chat.completions.with_raw_response.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": "What is the capital of France?"}],
+        temperature=0,
+    )
+    assert completion.headers["x-guard-decision"] == "allow", (
+        "the question reaches the model as asked"
+    )
+    assert "Paris" in (completion.parse().choices[0].message.content or "")
 
 
 def test_default_sampling_and_completions_endpoint(client: openai.OpenAI) -> None:
