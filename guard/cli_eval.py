@@ -111,6 +111,21 @@ def _print_eval(results: dict[str, object]) -> None:
                 labels.add_row(label, str(r["gold"]), f"{r['removed']:.3f}")
             console.print(labels)
         else:
+            benign = result["benign"]
+            console.print(
+                f"[bold]{name}[/]: ordinary prompts refused {benign['refused']:.3f}, "
+                f"altered {benign['altered']:.3f} ({benign['n']} benign)"
+            )
+            for title, key in (("source", "by_source"), ("group", "by_group")):
+                if benign[key]:
+                    shares = Table(title=f"{name}: benign prompts by {title}")
+                    for column in (title, "n", "refused", "altered"):
+                        shares.add_column(column, justify="left" if column == title else "right")
+                    for label, r in benign[key].items():
+                        shares.add_row(
+                            label, str(r["n"]), f"{r['refused']:.3f}", f"{r['altered']:.3f}"
+                        )
+                    console.print(shares)
             console.print(
                 f"[bold]{name}[/]: TPR {result['tpr']:.3f}  FPR {result['fpr']:.3f}  "
                 f"ROC-AUC {result['roc_auc']:.3f}  "
