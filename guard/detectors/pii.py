@@ -139,10 +139,12 @@ def _build_analyzer() -> Any:
 
 def guard_recognizer() -> Any:
     """One Presidio recognizer for what guard adds: postal addresses, gazetteer places,
-    local phone formats and organisations by legal form (see ``pii_rules``)."""
+    local phone formats, organisations by legal form (see ``pii_rules``) and card numbers
+    of every issuer in any form (``cards``)."""
     from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
     from guard.detectors.address import find_addresses
+    from guard.detectors.cards import find_cards
     from guard.detectors.gazetteer import find_places
     from guard.detectors.pii_rules import (
         Match,
@@ -166,6 +168,17 @@ def guard_recognizer() -> Any:
             ]
         if "PHONE_NUMBER" in entities:
             found += find_phones(text)
+        if "CREDIT_CARD" in entities:
+            found += [
+                Match(
+                    "CREDIT_CARD",
+                    c.start,
+                    c.end,
+                    0.9,
+                    f"card number ({c.issuer}, Luhn{', evasive form' if c.evasive else ''})",
+                )
+                for c in find_cards(text)
+            ]
         if "ORGANIZATION" in entities:
             found += find_organizations(text)
         if "DATE_TIME" in entities:
@@ -194,7 +207,14 @@ def guard_recognizer() -> Any:
             ]
 
     return GuardRecognizer(
-        supported_entities=["ADDRESS", "LOCATION", "PHONE_NUMBER", "ORGANIZATION", "DATE_TIME"],
+        supported_entities=[
+            "ADDRESS",
+            "LOCATION",
+            "PHONE_NUMBER",
+            "ORGANIZATION",
+            "DATE_TIME",
+            "CREDIT_CARD",
+        ],
         name="GuardRecognizer",
     )
 
