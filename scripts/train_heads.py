@@ -88,7 +88,7 @@ def main() -> None:
 
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from guard.detectors.heads import Head
+    from guard.detectors.semantic.heads import Head
 
     texts: list[str] = []
     labels_list: list[int] = []
@@ -359,7 +359,7 @@ def load_encoder(encoder: str) -> Any:
     data file, extra file and suffixed copy is embedded with it)."""
     from guard.detectors.base import default_cache_dir
     from guard.detectors.semantic import bundled_embedding_model
-    from guard.detectors.static import StaticEncoder
+    from guard.detectors.semantic.static import StaticEncoder
 
     if encoder == "static":
         return StaticEncoder.load(bundled_embedding_model(), default_cache_dir())
@@ -370,8 +370,8 @@ def load_encoder(encoder: str) -> Any:
 
 def embed(texts: list[str], window_chars: int, encoder: str) -> np.ndarray:
     """Pooled features of ``texts``, read the way the semantic detector reads them."""
-    from guard.detectors.heads import pool
     from guard.detectors.semantic import as_numpy, chunk_windows
+    from guard.detectors.semantic.heads import pool
 
     windows = [chunk_windows(text, window_chars) or [(0, len(text))] for text in texts]
     log(f"embedding {sum(map(len, windows))} windows of {len(texts)} texts ({encoder})")
@@ -389,7 +389,7 @@ def embed(texts: list[str], window_chars: int, encoder: str) -> np.ndarray:
 def fit_head(x: np.ndarray, y: np.ndarray, *, hidden: int, alpha: float, members: int) -> Any:
     from sklearn.neural_network import MLPClassifier
 
-    from guard.detectors.heads import Head
+    from guard.detectors.semantic.heads import Head
 
     fitted = []
     for seed in range(members):

@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding, shared_resource
-from guard.detectors.batcher import MicroBatcher
+from guard.runtime.batcher import MicroBatcher
 
 
 class PerplexityConfig(DetectorConfig):

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from guard.detectors.heads import Head
+from guard.detectors.semantic.heads import Head
 
 ROOT = Path(__file__).resolve().parents[2]
 

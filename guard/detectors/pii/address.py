@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from guard.detectors.gazetteer import COUNTRY_PATTERN
+from guard.detectors.pii.gazetteer import COUNTRY_PATTERN
 
 _L = r"[^\W\d_]"  # a letter, any script
 _WORD = rf"(?:{_L}[\w'’.\-]*|\d+(?:st|nd|rd|th)\b)"

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from guard.detectors.base import DetectorContext
-from guard.detectors.cards import find_cards, luhn
 from guard.detectors.pii import PiiConfig, PiiDetector
+from guard.detectors.pii.cards import find_cards, luhn
 
 
 def _valid(prefix: str, length: int) -> str:

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from guard.detectors.base import DetectorContext, default_cache_dir
-from guard.detectors.heads import Head
 from guard.detectors.semantic import SemanticConfig, SemanticDetector, bundled_embedding_model
-from guard.detectors.static import StaticEncoder, sif_weights
+from guard.detectors.semantic.heads import Head
+from guard.detectors.semantic.static import StaticEncoder, sif_weights
 from guard.errors import ConfigurationError
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
+POLICIES = Path(__file__).resolve().parents[3] / "policies"
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_similar_requests_are_closer_than_unrelated_ones(encoder: StaticEncoder)
 
 
 def test_frequent_tokens_weigh_less_and_special_tokens_nothing(encoder: StaticEncoder) -> None:
-    from guard.detectors.static import _tokenizer
+    from guard.detectors.semantic.static import _tokenizer
 
     tokenizer = _tokenizer(bundled_embedding_model())
     weights = sif_weights(tokenizer, tokenizer.get_vocab_size())
@@ -66,7 +66,7 @@ def test_frequent_tokens_weigh_less_and_special_tokens_nothing(encoder: StaticEn
 
 
 def test_the_table_is_cached_between_loads(encoder: StaticEncoder) -> None:
-    from guard.detectors.static import _cache_path
+    from guard.detectors.semantic.static import _cache_path
 
     cached = _cache_path(bundled_embedding_model(), default_cache_dir())
     assert cached.is_file()

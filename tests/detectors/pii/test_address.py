@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guard.detectors.address import find_addresses
+from guard.detectors.pii.address import find_addresses
 
 
 def _found(text: str, at_least: float = 0.5) -> list[str]:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guard.detectors.gazetteer import PLACE_PATTERN, country_names, find_places
-from guard.detectors.pii_rules import (
+from guard.detectors.pii.gazetteer import PLACE_PATTERN, country_names, find_places
+from guard.detectors.pii.rules import (
     find_cued,
     find_datetimes,
     find_names,

@@ -27,11 +27,11 @@ from guard.detectors.base import (
     run_sized,
     shared_resource,
 )
-from guard.detectors.batcher import MicroBatcher
-from guard.detectors.heads import Head, pool
-from guard.detectors.memo import Memo
-from guard.detectors.static import StaticEncoder
+from guard.detectors.semantic.heads import Head, pool
+from guard.detectors.semantic.static import StaticEncoder
 from guard.errors import ConfigurationError, ModelLoadError
+from guard.runtime.batcher import MicroBatcher
+from guard.runtime.memo import Memo
 
 # Static embeddings of more text than this are computed off the event loop (``run_sized``).
 _INLINE_CHARS = 4000
@@ -78,9 +78,9 @@ class SemanticConfig(DetectorConfig):
     device: str | None = None
     # transformer: the model reads each window (about 2,500 tokens/s per CPU core pair);
     # static: token vectors distilled from the same model, averaged per window (about a
-    # thousand times cheaper, built once and cached; see guard.detectors.static).
+    # thousand times cheaper, built once and cached; see guard.detectors.semantic.static).
     encoder: Literal["transformer", "static"] = "transformer"
-    # A trained head (.npz next to the policy, see guard.detectors.heads): the score is its
+    # A trained head (.npz next to the policy, see guard.detectors.semantic.heads): the score is its
     # probability for the whole text, read in windows of whole sentences up to
     # window_chars long; examples then only name the nearest one in the explanation.
     head: str | None = None
