@@ -2,10 +2,11 @@
 
 Direct identifiers (contact data, account, card and id numbers, postal addresses) identify
 someone wherever they stand. Places, organisations, dates, web addresses and groups
-(``CONTEXTUAL``) do only when they describe a person: part of an address, after a personal
-cue ("I live in", "born on", "works at", "my website"), or in the same sentence as a direct
-identifier or a private person's name. "What is the capital of France?" asks about the
-world; "I moved to Lyon in March 2019" tells about someone.
+(``CONTEXTUAL``) may describe a person in any statement ("I moved to Lyon in March 2019",
+"Algeria was fun to visit", part of an address, beside an email address), and are kept
+there; they pass only in a question or request about the world ("What is the capital of
+France?", "Population of Tokyo", "Compare AWS and Google Cloud pricing") whose sentence has
+no personal cue ("my", "I live", "born", "works at", …), direct identifier or private name.
 
 Names are protected unless they stand in a question about the world ("Who was Albert
 Einstein?", "Summarize the life of Marie Curie"): a knowledge question with no personal cue
@@ -65,14 +66,19 @@ _PRIVATE_CUE = re.compile(
     r"friend|wife|husband|son|daughter|mother|father|mom|dad|brother|sister|neighbou?r"
     r")\b"
 )
-# Openings of a question about the world (with a name or place in it, no personal cue).
+# Openings of a question or request about the world (with a name or place in it, no
+# personal cue), after a greeting or a polite opening if there is one.
 _WORLD_QUESTION = re.compile(
-    r"(?i)^\W*(?:"
+    r"(?i)\W*(?:(?:hi|hello|hey|please|ok|okay|so|quick question|question)\b[,.!:]?\s*)*"
+    r"(?:(?:can|could|would|will) you (?:please )?|do you know |i(?:'d| would) like to know |"
+    r"i wonder |i'm curious |please )?(?:"
     r"who(?:'s| is| was| were| are| invented| wrote| discovered| founded| painted| won)|"
-    r"what(?:'s| is| was| were| are| did| does| do)|when(?:'s| is| was| were| did| does)|"
+    r"what(?:'s| is| was| were| are| did| does| do| happened| happens)|"
+    r"when(?:'s| is| was| were| did| does)|"
     r"where(?:'s| is| was| were| did| does)|why(?:'s| is| was| were| did| does)|"
     r"how(?: did| does| do| was| is| many| much| old| tall| long| far)|which|"
-    r"tell me (?:about|more about)|explain|describe|summari[sz]e|compare|list|name|"
+    r"tell me|explain|describe|summari[sz]e|"
+    r"compare|list|name (?=the |a |an |some |all |\d)|translate|define|show me|"
     r"give me (?:a |an )?(?:summary|overview|history|biography|list)|"
     r"write (?:a |an )?(?:short )?(?:biography|essay|summary|poem|article|overview) "
     r"(?:of|about|on)|"
@@ -92,21 +98,36 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def public_name(text: str, finding: Finding, others: Sequence[Finding]) -> bool:
-    """A name in a question about the world, not about a person the writer deals with."""
+    """A full name in a question about the world, not a person the writer deals with: no
+    personal cue in its sentence and no direct identifier anywhere in the text (a record's
+    other lines count). A single first name ("Why is Daniel so impulsive?") is someone's."""
+    if len(text[finding.start : finding.end].split()) < 2:
+        return False
     left, right = sentence_bounds(text, finding.start, finding.end)
-    sentence = text[left:right]
-    if not _WORLD_QUESTION.search(sentence):
+    rest = _after_world_opening(text, left, right, finding)
+    if rest is None or _PRIVATE_CUE.search(rest):
         return False
-    outside = sentence[: finding.start - left] + " " + sentence[finding.end - left :]
-    if _PRIVATE_CUE.search(outside):
-        return False
-    return not any(o.category in DIRECT and o.start < right and o.end > left for o in others)
+    return not any(o.category in DIRECT for o in others)
+
+
+def _after_world_opening(text: str, left: int, right: int, finding: Finding) -> str | None:
+    """The sentence after its opening as a question about the world, without the finding;
+    None when the sentence is no such question."""
+    opening = _WORLD_QUESTION.match(text, left, right)
+    if opening is None:
+        return None
+    start = max(opening.end(), left)
+    if finding.start < start:
+        return text[start:right]
+    return text[start : finding.start] + " " + text[finding.end : right]
 
 
 def describes_person(
     text: str, finding: Finding, others: Sequence[Finding], private_names: Sequence[Finding]
 ) -> bool:
-    """A place, company, date or address on the web that tells something about someone."""
+    """A place, company, date or web address that may tell something about someone: any
+    that does not stand in a question about the world (with no personal cue, identifier or
+    private name in its sentence)."""
     left, right = sentence_bounds(text, finding.start, finding.end)
     for other in [*others, *private_names]:
         if other is finding or other.category not in DIRECT | {"PERSON"}:
@@ -119,9 +140,8 @@ def describes_person(
             return True  # part of (or right by) a postal address
         if other.start < right and other.end > left:
             return True  # in the same sentence as a direct identifier or a private name
-    return bool(_PERSONAL_CUE.search(text, left, finding.start)) or bool(
-        _PERSONAL_CUE.search(text[finding.end : right][:40])
-    )
+    rest = _after_world_opening(text, left, right, finding)
+    return rest is None or bool(_PERSONAL_CUE.search(rest) or _PRIVATE_CUE.search(rest))
 
 
 def keep_personal(text: str, findings: list[Finding], identifiers: list[Finding]) -> list[Finding]:

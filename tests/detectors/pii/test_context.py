@@ -32,6 +32,8 @@ def _found(text: str, entities: list[str], context: str = "personal") -> dict[st
         "Compare AWS and Google Cloud pricing",
         "Tell me about Amazon rainforest deforestation",
         "How many people live in Tokyo?",
+        "Hi, what is the capital of France?",
+        "Can you tell me the population of Tokyo?",
     ],
 )
 def test_places_companies_and_dates_in_questions_about_the_world_pass(text: str) -> None:
@@ -48,6 +50,8 @@ def test_places_companies_and_dates_in_questions_about_the_world_pass(text: str)
         ),
         ("Write to jane.doe@example.com, she is in Lyon", {"Lyon"}),
         ("Send it to 221B Baker Street, London NW1 6XE", {"London"}),
+        ("Algeria was super fun to visit!", {"Algeria"}),
+        ("What is the capital of France? I moved there from Oslo in 2019-05-01.", {"Oslo"}),
     ],
 )
 def test_places_companies_and_dates_that_describe_a_person_are_protected(
