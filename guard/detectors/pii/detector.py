@@ -139,13 +139,15 @@ def _build_analyzer() -> Any:
 
 def guard_recognizer() -> Any:
     """One Presidio recognizer for what guard adds: postal addresses, gazetteer places,
-    local phone formats, organisations by legal form (see ``pii_rules``) and card numbers
-    of every issuer in any form (``cards``)."""
+    local phone formats, organisations by legal form (see ``rules``), card numbers of
+    every issuer in any form (``cards``), SSNs without dashes and spelled-out email
+    addresses (``obfuscated``)."""
     from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
     from guard.detectors.pii.address import find_addresses
     from guard.detectors.pii.cards import find_cards
     from guard.detectors.pii.gazetteer import find_places
+    from guard.detectors.pii.obfuscated import find_spelled_emails, find_ssns
     from guard.detectors.pii.rules import (
         Match,
         find_cued,
@@ -168,6 +170,13 @@ def guard_recognizer() -> Any:
             ]
         if "PHONE_NUMBER" in entities:
             found += find_phones(text)
+        if "US_SSN" in entities:
+            found += [Match("US_SSN", f.start, f.end, 0.8, f.why) for f in find_ssns(text)]
+        if "EMAIL_ADDRESS" in entities:
+            found += [
+                Match("EMAIL_ADDRESS", f.start, f.end, 0.8, f.why)
+                for f in find_spelled_emails(text)
+            ]
         if "CREDIT_CARD" in entities:
             found += [
                 Match(
@@ -214,6 +223,8 @@ def guard_recognizer() -> Any:
             "ORGANIZATION",
             "DATE_TIME",
             "CREDIT_CARD",
+            "US_SSN",
+            "EMAIL_ADDRESS",
         ],
         name="GuardRecognizer",
     )
