@@ -196,18 +196,28 @@ def main() -> None:
             for source in sorted(set(sources))
         }
     unseen: dict[str, dict[str, float]] = {}
+    # Every row's score from a head that never saw its source: the basis for choosing a
+    # threshold that holds on collections the head has not seen.
+    loso = {name: np.full(len(texts), np.nan) for name in reports}
     for source in sorted(set(sources) - {"suffixed-positive", "suffixed-negative"}):
         if args.skip_leave_one_out:
             break
         mask = origin == source
         if mask.all() or len(set(labels[~mask])) < 2:
             continue
-        left_out = scores(np.flatnonzero(~mask), np.flatnonzero(sources == source))
+        tested = np.flatnonzero(sources == source)
+        left_out = scores(np.flatnonzero(~mask), tested)
         for name in reports:
+            loso[name][tested] = left_out[name]
             threshold = reports[name]["threshold_at_target_fpr"]
             flagged = round(float((left_out[name] >= threshold).mean()), 4)
             unseen.setdefault(name, {})[source] = flagged
         log(f"left out {source}: flagged {unseen['head'][source]:.3f}")
+    unseen_reports = {
+        name: leave_one_source_out(loso[name], labels, primary, sources, args.target_fpr)
+        for name in reports
+        if not args.skip_leave_one_out
+    }
     common = {
         "trained_on": {
             p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16]
@@ -234,12 +244,14 @@ def main() -> None:
         "encoder": args.encoder,
         "cross_validation": reports["head"],
         "leave_one_source_out_flagged": unseen.get("head", {}),
+        "leave_one_source_out": unseen_reports.get("head", {}),
     }
     if args.escalate_out:
         meta["cascade"] = {
             "escalation_head": args.escalate_out.name,
             "cross_validation": reports["cascade"],
             "leave_one_source_out_flagged": unseen.get("cascade", {}),
+            "leave_one_source_out": unseen_reports.get("cascade", {}),
         }
         second = fit(features["transformer"], labels)
         second_meta = {
@@ -253,6 +265,43 @@ def main() -> None:
     head = fit(features[args.encoder], labels)
     Head(members=head.members, meta=meta).save(args.out)
     print(json.dumps(meta, indent=2))
+
+
+def leave_one_source_out(
+    held_out: np.ndarray,
+    labels: np.ndarray,
+    primary: np.ndarray,
+    sources: np.ndarray,
+    target_fpr: float,
+) -> dict[str, Any]:
+    """From scores by heads that never saw each row's source: the threshold at the FPR
+    target on the labeled sets, its TPR and FPR, and the share flagged per source at it and
+    at fixed thresholds."""
+    scored = ~np.isnan(held_out)
+    chosen = scored & primary
+    threshold = threshold_at(held_out[chosen], labels[chosen], target_fpr)
+
+    def at(t: float) -> dict[str, Any]:
+        flagged = held_out >= t
+        positives, negatives = chosen & (labels == 1), chosen & (labels == 0)
+        return {
+            "tpr": _share(flagged[positives]),
+            "fpr": _share(flagged[negatives]),
+            "flagged_per_source": {
+                source: round(float(flagged[scored & (sources == source)].mean()), 4)
+                for source in sorted(set(sources[scored]))
+            },
+        }
+
+    return {
+        "threshold_at_target_fpr": round(threshold, 4),
+        **at(threshold),
+        "at_thresholds": {str(t): at(t) for t in (0.3, 0.5, 0.7, 0.9)},
+    }
+
+
+def _share(flags: np.ndarray) -> float | None:
+    return round(float(flags.mean()), 4) if len(flags) else None
 
 
 def cross_validation(

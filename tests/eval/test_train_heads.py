@@ -32,7 +32,11 @@ BENIGN = [
 
 def _labeled_set(tmp_path: Path) -> Path:
     data = tmp_path / "set.jsonl"
-    rows = [{"text": t, "label": "injection", "category": "made:up"} for t in ATTACKS]
+    # Attacks from two sources, so that each is scored by a head that saw the other.
+    rows = [
+        {"text": t, "label": "injection", "category": "made:up" if i % 2 else "other:set"}
+        for i, t in enumerate(ATTACKS)
+    ]
     rows += [{"text": t, "label": "benign", "category": "plain"} for t in BENIGN]
     data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     return data
@@ -60,6 +64,12 @@ def test_the_script_writes_a_loadable_head_with_its_held_out_scores(tmp_path: Pa
     cv = head.meta["cross_validation"]
     assert 0 <= cv["roc_auc"] <= 1 and cv["folds"] == 2
     assert set(head.meta["leave_one_source_out_flagged"]) >= {"plain", "more_benign"}
+    # A threshold chosen on scores from heads that never saw each row's source.
+    unseen = head.meta["leave_one_source_out"]
+    assert 0 <= unseen["threshold_at_target_fpr"] <= 1
+    assert 0 <= unseen["tpr"] <= 1 and 0 <= unseen["fpr"] <= 1
+    assert set(unseen["flagged_per_source"]) >= {"plain", "more_benign"}
+    assert set(unseen["at_thresholds"]) == {"0.3", "0.5", "0.7", "0.9"}
 
 
 def test_a_cascade_trains_a_transformer_head_and_cross_validates_both_together(
@@ -82,11 +92,12 @@ def test_a_cascade_trains_a_transformer_head_and_cross_validates_both_together(
     assert 0 <= cascade["cross_validation"]["roc_auc"] <= 1
     escalated = cascade["cross_validation"]["escalated_per_source"]
     assert set(escalated) == {
-        "made", "plain", "more_benign", "suffixed-positive", "suffixed-negative"
+        "made", "other", "plain", "more_benign", "suffixed-positive", "suffixed-negative"
     }  # fmt: skip
     assert first.meta["suffixed_copies"] == 4 and first.meta["rows"] == 18
     assert all(0 <= share <= 1 for share in escalated.values())
     assert set(cascade["leave_one_source_out_flagged"]) >= {"plain", "more_benign"}
+    assert 0 <= cascade["leave_one_source_out"]["tpr"] <= 1
 
 
 def test_leave_one_source_out_can_be_skipped(tmp_path: Path) -> None:
