@@ -126,6 +126,16 @@ def _print_eval(results: dict[str, object]) -> None:
                             label, str(r["n"]), f"{r['refused']:.3f}", f"{r['altered']:.3f}"
                         )
                     console.print(shares)
+            for rule, figures in result["heads_held_out"].items():
+                cv = figures.get("cross_validation", {})
+                unseen = figures.get("leave_one_source_out", {})
+                line = f"{rule} held out: cross-validation TPR {cv.get('tpr')} FPR {cv.get('fpr')}"
+                if unseen:
+                    line += (
+                        f"; leave-one-source-out TPR {unseen.get('tpr')} FPR "
+                        f"{unseen.get('fpr')} at {unseen.get('threshold_at_target_fpr')}"
+                    )
+                console.print(line)
             console.print(
                 f"[bold]{name}[/]: TPR {result['tpr']:.3f}  FPR {result['fpr']:.3f}  "
                 f"ROC-AUC {result['roc_auc']:.3f}  "

@@ -91,6 +91,7 @@ async def _run(
     benign = [i for i, p in enumerate(positive) if not p]
     return {
         "benign": benign_shares(rows, benign, blocked, altered),
+        "heads_held_out": heads_held_out(policy),
         "texts": len(rows),
         "positives": sum(positive),
         "tpr": round(tp / max(1, sum(positive)), 4),
@@ -128,6 +129,22 @@ def benign_shares(
         "by_source": {k: _shares(v, blocked, altered) for k, v in sorted(by_source.items())},
         "by_group": {k: _shares(v, blocked, altered) for k, v in sorted(by_group.items())},
     }
+
+
+def heads_held_out(policy: Policy) -> dict[str, Any]:
+    """Per blocking input rule with a trained head: how the head did on data it was not fit
+    on, as its file records it (cross-validation, and leave-one-source-out: each source
+    scored by a head that never saw it). Scores on a set the head was fit on say little;
+    these say more."""
+    from guard.detectors.semantic import SemanticDetector
+
+    found = {}
+    for rule in policy.rules_for("input"):
+        if rule.rule.action == "block" and isinstance(rule.detector, SemanticDetector):
+            figures = rule.detector.held_out()
+            if figures:
+                found[rule.id] = figures
+    return found
 
 
 def evaluate_classification(

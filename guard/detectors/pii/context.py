@@ -8,10 +8,11 @@ there; they pass only in a question or request about the world ("What is the cap
 France?", "Population of Tokyo", "Compare AWS and Google Cloud pricing") whose sentence has
 no personal cue ("my", "I live", "born", "works at", …), direct identifier or private name.
 
-Names are protected unless they stand in a question about the world ("Who was Albert
-Einstein?", "Summarize the life of Marie Curie"): a knowledge question with no personal cue
-("my", "dear", "email", "call", "patient", …) and no direct identifier in its sentence. A
-policy that wants every such mention protected sets ``context: always``.
+Names are protected unless they are full names standing in a question about the world
+("Who was Albert Einstein?", "Summarize the life of Marie Curie"): a knowledge question
+with no personal cue ("my", "dear", "email", "call", "patient", …) in its sentence and no
+direct identifier anywhere in the text. A single first name is someone's ("Why is Daniel so
+impulsive?"). A policy that wants every such mention protected sets ``context: always``.
 """
 
 from __future__ import annotations
@@ -129,8 +130,8 @@ def describes_person(
     that does not stand in a question about the world (with no personal cue, identifier or
     private name in its sentence)."""
     left, right = sentence_bounds(text, finding.start, finding.end)
-    for other in [*others, *private_names]:
-        if other is finding or other.category not in DIRECT | {"PERSON"}:
+    for other in [*(o for o in others if o.category in DIRECT), *private_names]:
+        if other is finding:
             continue
         if (
             other.category == "ADDRESS"
@@ -150,14 +151,8 @@ def keep_personal(text: str, findings: list[Finding], identifiers: list[Finding]
     ``identifiers`` are direct identifiers and names found in the same text, whether or not
     the rule reports them, so that a place beside an email address still counts.
     """
-    pool = [
-        *findings,
-        *(
-            i
-            for i in identifiers
-            if (i.start, i.end, i.category) not in {(f.start, f.end, f.category) for f in findings}
-        ),
-    ]
+    reported = {(f.start, f.end, f.category) for f in findings}
+    pool = [*findings, *(i for i in identifiers if (i.start, i.end, i.category) not in reported)]
     names = [f for f in pool if f.category == "PERSON"]
     private = [n for n in names if not public_name(text, n, pool)]
     kept = []

@@ -264,6 +264,15 @@ class SemanticDetector:
         self._escalation = escalation
         self._matrix = self._encode_examples(examples) if examples else None
 
+    def held_out(self) -> dict[str, Any]:
+        """What the head file records about data the head was not fit on (the cascade's
+        figures when there is one): cross-validation and leave-one-source-out."""
+        if self._head is None:
+            return {}
+        meta = self._head.meta.get("cascade") or self._head.meta
+        keys = ("cross_validation", "leave_one_source_out", "leave_one_source_out_flagged")
+        return {key: meta[key] for key in keys if key in meta}
+
     def _encode_examples(self, examples: list[str]) -> np.ndarray:
         if isinstance(self._encoder, StaticEncoder):
             return self._encoder.embed(examples)
