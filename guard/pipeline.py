@@ -34,8 +34,7 @@ from guard.generators.base import (
 )
 from guard.metrics import Metrics
 from guard.policy.base import Action, Guard, InputVerdict, Stage, StageOutcome
-
-_PRECEDENCE = {"allow": 0, "flag": 1, "redact": 2, "pseudonymize": 2, "block": 3}
+from guard.policy.evaluate import strongest
 
 
 @dataclass(frozen=True)
@@ -60,9 +59,7 @@ class Decision:
     @classmethod
     def of(cls, decision_id: str, stages: list[StageOutcome]) -> Decision:
         """block > redact/pseudonymize > flag > allow, over every stage."""
-        action: Action = max(
-            (s.action for s in stages), key=_PRECEDENCE.__getitem__, default="allow"
-        )
+        action = strongest([s.action for s in stages])
         rules = tuple(dict.fromkeys(r for s in stages for r in s.rules))
         return cls(decision_id, action, rules)
 

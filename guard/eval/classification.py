@@ -16,9 +16,7 @@ from typing import Any
 from guard.detectors import detector_class
 from guard.detectors.base import DetectorContext
 from guard.policy.evaluate import Evaluator
-from guard.policy.loader import Policy
-
-_THRESHOLD_FIELDS = ("threshold", "min_score")
+from guard.policy.loader import THRESHOLD_KEYS, Policy
 
 
 def roc_auc(scores: list[float], positive: list[bool]) -> float:
@@ -48,7 +46,7 @@ async def _raw_scores(policy: Policy, texts: list[str], context: DetectorContext
         config = rule.detector.config  # type: ignore[attr-defined]
         lowered = {
             f: -1.0 if f == "threshold" else 0.0
-            for f in _THRESHOLD_FIELDS
+            for f in THRESHOLD_KEYS
             if f in type(config).model_fields
         }
         local = replace(context, policy_dir=Path(rule.file).parent)

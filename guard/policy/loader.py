@@ -226,14 +226,15 @@ def _build_rule(
     )
 
 
-_THRESHOLD_KEYS = ("threshold", "min_score")
+# The settings in which a detector takes its threshold (the review band lowers it).
+THRESHOLD_KEYS = ("threshold", "min_score")
 
 
 def _review_band(
     cls: Any, config: Any, rule: Rule, lines: _LineMap, index: int
 ) -> tuple[Any, float]:
     """The detector's settings lowered to the review score, and the threshold it had."""
-    key = next((k for k in _THRESHOLD_KEYS if k in cls.Config.model_fields), None)
+    key = next((k for k in THRESHOLD_KEYS if k in cls.Config.model_fields), None)
     where = lines.line(("rules", index, "review"))
     if key is None:
         raise PolicyLoadError(

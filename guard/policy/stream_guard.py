@@ -100,12 +100,7 @@ class StreamGuard:
     async def _scan(self, index: int, buffer: _Buffer, *, final: bool) -> tuple[str, bool]:
         started = time.perf_counter()
         text = buffer.text
-        offset = max(0, buffer.released - self._holdback)
-        evaluation = await self._evaluate([text[offset:]])
-        spans = [
-            replace(r, start=r.start + offset, end=r.end + offset)
-            for r in evaluation.replacements[0]
-        ]
+        evaluation, offset, spans = await self._evaluate_unreleased(buffer)
         blocked = self._record(index, evaluation, offset, buffer.released)
         buffer.scanned = len(text)
         self.outcome.elapsed_s += time.perf_counter() - started
@@ -142,16 +137,24 @@ class StreamGuard:
         buffer.released = cut
         return self._pseudonyms.restore(piece), False
 
-    async def _withhold(self, index: int, buffer: _Buffer) -> None:
-        """Scan and keep (for the audit log) another choice's text that a block withholds."""
-        text = buffer.text
+    async def _evaluate_unreleased(
+        self, buffer: _Buffer
+    ) -> tuple[Evaluation, int, list[Replacement]]:
+        """The output rules over the unreleased text plus ``holdback_chars`` of context: the
+        evaluation, where it starts, and its rewrite spans as offsets into the buffer."""
         offset = max(0, buffer.released - self._holdback)
-        evaluation = await self._evaluate([text[offset:]])
-        self._record(index, evaluation, offset, buffer.released)
+        evaluation = await self._evaluate([buffer.text[offset:]])
         spans = [
             replace(r, start=r.start + offset, end=r.end + offset)
             for r in evaluation.replacements[0]
         ]
+        return evaluation, offset, spans
+
+    async def _withhold(self, index: int, buffer: _Buffer) -> None:
+        """Scan and keep (for the audit log) another choice's text that a block withholds."""
+        text = buffer.text
+        evaluation, offset, spans = await self._evaluate_unreleased(buffer)
+        self._record(index, evaluation, offset, buffer.released)
         self._audit(
             index, self._stored(text, buffer.released, len(text), spans, evaluation, offset)
         )
