@@ -104,6 +104,10 @@ class Detector(Protocol):
     ``sensitive`` says whether its findings are personal data or secrets: the audit log and
     every explanation shown to a non-privileged reader replace such a finding's text, whatever
     the rule's action (a ``flag`` or ``block`` rule's match is never stored in clear).
+
+    A detector may also have ``across(texts) -> list[list[Finding]]``: what only the
+    messages of one request together show (a card number split across two), called with
+    all of a request's texts after ``detect``; its findings are never cached per text.
     """
 
     type_name: ClassVar[str]

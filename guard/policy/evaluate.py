@@ -172,7 +172,23 @@ class Evaluator:
                 mapped = [_to_original(f, normalized[index]) for f in findings]
                 self.cache.put((policy.version, rule.id, stage, texts[index]), mapped)
                 results[index] = mapped
-        return [r or [] for r in results]
+        merged = [r or [] for r in results]
+        across = getattr(rule.detector, "across", None)
+        if across is not None and len(texts) > 1:
+            # Findings only the messages together show (never cached: they depend on the
+            # neighbours). Each lands in its own message and takes the place of what it
+            # covers there (the first half of a split card number read as a phone number).
+            extra = across([n.text for n in normalized])
+            for index, findings in enumerate(extra):
+                for found in findings:
+                    mapped = _to_original(found, normalized[index])
+                    kept = [
+                        f
+                        for f in merged[index]
+                        if not (mapped.start <= f.start and f.end <= mapped.end)
+                    ]
+                    merged[index] = sorted([*kept, mapped], key=lambda f: (f.start, -f.score))
+        return merged
 
 
 REVIEW_MESSAGE = "Allowed and flagged for review: the score is in the rule's review band."

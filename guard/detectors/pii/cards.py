@@ -7,14 +7,19 @@ them with dots, slashes, tabs or newlines between groups, one digit at a time
 (``4 1 1 1 …``), in Arabic-Indic or other Unicode digits, or with ``l`` and ``O`` for 1 and
 0. Every such run is read as digits, and reported when it is a valid number of a known
 issuer (Visa, Mastercard 2- and 5-series, Amex, Discover, JCB, Diners, Maestro, UnionPay,
-Mir, RuPay, Troy).
+Mir, RuPay, Troy). ``spelled_cards`` does the same for digits written as words
+(``obfuscated.find_spelled_numbers``), ``split_cards`` for a number split across two
+messages of one conversation.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from guard.detectors.pii.obfuscated import SpelledNumber
 
 # Issuer prefixes (IIN ranges) and the lengths cards under them have.
 _ISSUERS: tuple[tuple[str, tuple[tuple[int, int], ...], frozenset[int]], ...] = (
@@ -116,3 +121,54 @@ def _card_within(digits: list[int], groups: set[int]) -> tuple[int, int, str] | 
             if name is not None:
                 return first, first + length - 1, name
     return None
+
+
+def spelled_cards(numbers: list[SpelledNumber]) -> list[Card]:
+    """Card numbers among numbers spelled out in words (the whole run, Luhn and issuer)."""
+    found = []
+    for number in numbers:
+        digits = list(number.digits)
+        name = issuer(digits) if 12 <= len(digits) <= 19 and luhn(digits) else None
+        if name is not None:
+            found.append(Card(number.start, number.end, name, True))
+    return found
+
+
+_TAIL = re.compile(rf"{_DIGIT}(?:{_SEPARATOR}{_DIGIT}){{3,18}}[\s.,;:!?)\]]*$")
+_HEAD = re.compile(rf"^[^\d\n]{{0,40}}?({_DIGIT}(?:{_SEPARATOR}{_DIGIT}){{1,18}})(?![\w])")
+
+
+def split_cards(texts: Sequence[str], *, reach: int = 2) -> list[list[Card]]:
+    """Card numbers split across messages: the digits ending one message and the digits
+    opening one of the next ``reach`` messages make a valid card that neither is alone.
+    Both parts are reported, each in its own message."""
+    out: list[list[Card]] = [[] for _ in texts]
+    for first, text in enumerate(texts):
+        tail = _TAIL.search(text)
+        if tail is None or find_cards(text[tail.start() :]):
+            continue
+        head_digits = _digits(tail.group())
+        if len(head_digits) < 4:
+            continue
+        for second in range(first + 1, min(len(texts), first + 1 + reach)):
+            head = _HEAD.search(texts[second])
+            if head is None:
+                continue
+            rest = _digits(head.group(1))
+            digits = head_digits + rest
+            name = issuer(digits) if 12 <= len(digits) <= 19 and luhn(digits) else None
+            if name is None:
+                continue
+            end = tail.start() + len(tail.group().rstrip(" \t\r\n.,;:!?)]"))
+            out[first].append(Card(tail.start(), end, name, True))
+            out[second].append(Card(head.start(1), head.end(1), name, True))
+            break
+    return out
+
+
+def _digits(value: str) -> list[int]:
+    return [
+        _LOOKALIKE[c] if c in _LOOKALIKE else unicodedata.digit(c)
+        for c in value
+        if c in _LOOKALIKE or c.isdigit()
+    ]

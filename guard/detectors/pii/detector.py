@@ -140,14 +140,19 @@ def _build_analyzer() -> Any:
 def guard_recognizer() -> Any:
     """One Presidio recognizer for what guard adds: postal addresses, gazetteer places,
     local phone formats, organisations by legal form (see ``rules``), card numbers of
-    every issuer in any form (``cards``), SSNs without dashes and spelled-out email
-    addresses (``obfuscated``)."""
+    every issuer in any form (``cards``), SSNs without dashes, numbers spelled out in words
+    and spelled-out email addresses (``obfuscated``)."""
     from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
     from guard.detectors.pii.address import find_addresses
-    from guard.detectors.pii.cards import find_cards
+    from guard.detectors.pii.cards import find_cards, spelled_cards
     from guard.detectors.pii.gazetteer import find_places
-    from guard.detectors.pii.obfuscated import find_spelled_emails, find_ssns
+    from guard.detectors.pii.obfuscated import (
+        find_spelled_emails,
+        find_spelled_numbers,
+        find_ssns,
+        spelled_ssns,
+    )
     from guard.detectors.pii.rules import (
         Match,
         find_cued,
@@ -158,6 +163,7 @@ def guard_recognizer() -> Any:
 
     def matches(text: str, entities: list[str]) -> list[Match]:
         found: list[Match] = []
+        spelled = find_spelled_numbers(text) if {"US_SSN", "CREDIT_CARD"} & set(entities) else []
         if "ADDRESS" in entities:
             found += [
                 Match("ADDRESS", m.start, m.end, m.score, f"postal address ({m.kind})")
@@ -171,7 +177,10 @@ def guard_recognizer() -> Any:
         if "PHONE_NUMBER" in entities:
             found += find_phones(text)
         if "US_SSN" in entities:
-            found += [Match("US_SSN", f.start, f.end, 0.8, f.why) for f in find_ssns(text)]
+            found += [
+                Match("US_SSN", f.start, f.end, 0.8, f.why)
+                for f in find_ssns(text) + spelled_ssns(text, spelled)
+            ]
         if "EMAIL_ADDRESS" in entities:
             found += [
                 Match("EMAIL_ADDRESS", f.start, f.end, 0.8, f.why)
@@ -186,7 +195,7 @@ def guard_recognizer() -> Any:
                     0.9,
                     f"card number ({c.issuer}, Luhn{', evasive form' if c.evasive else ''})",
                 )
-                for c in find_cards(text)
+                for c in find_cards(text) + spelled_cards(spelled)
             ]
         if "ORGANIZATION" in entities:
             found += find_organizations(text)
@@ -354,6 +363,30 @@ class PiiDetector:
         return [
             self._personal(text, artifact, self._found(text, artifact, self._entities))
             for text, artifact in zip(texts, artifacts, strict=True)
+        ]
+
+    def across(self, texts: Sequence[str]) -> list[list[Finding]]:
+        """What only the messages of one conversation together show: a card number split
+        across two of them (``cards.split_cards``), each part reported in its message."""
+        from guard.detectors.pii.cards import split_cards
+
+        if "CREDIT_CARD" not in self._entities or len(texts) < 2:
+            return [[] for _ in texts]
+        return [
+            [
+                Finding(
+                    detector="pii",
+                    category="CREDIT_CARD",
+                    start=card.start,
+                    end=card.end,
+                    score=0.9,
+                    threshold=self._threshold("CREDIT_CARD"),
+                    evidence=f"GuardRecognizer, card number ({card.issuer}, Luhn) split "
+                    "across messages",
+                )
+                for card in cards
+            ]
+            for cards in split_cards(texts)
         ]
 
     def _found(self, text: str, artifact: Any, entities: list[str]) -> list[Finding]:

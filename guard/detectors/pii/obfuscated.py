@@ -6,6 +6,9 @@
   0.05, and its context boost stops short of any useful threshold.
 - ``find_spelled_emails``: an email address spelled out to pass a filter
   (``jane dot doe at example dot com``, ``jane(at)example(dot)org``, ``jane [at] example.com``).
+- ``find_spelled_numbers``: a number written digit by digit in words, alone or mixed with
+  digits (``four one one one one one …``, ``0 seven eight 0 five …``, ``oh`` for zero); the
+  caller decides what the digits are (a card by Luhn and issuer, an SSN by its context).
 """
 
 from __future__ import annotations
@@ -30,8 +33,7 @@ _SSN_CONTEXT = re.compile(
 def find_ssns(text: str) -> list[Found]:
     found = []
     for match in _SSN.finditer(text):
-        area, group, serial = match.groups()
-        if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
+        if not _valid_ssn(*match.groups()):
             continue
         near = (
             text[max(0, match.start() - 40) : match.start()]
@@ -72,3 +74,61 @@ def find_spelled_emails(text: str) -> list[Found]:
                 continue
         found.append(Found(match.start(), match.end(), "email address spelled out"))
     return found
+
+
+_DIGIT_WORDS = {
+    "zero": 0,
+    "oh": 0,
+    "nought": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+_DIGIT_TOKEN = rf"(?:{'|'.join(_DIGIT_WORDS)}|\d)"
+_SPELLED_RUN = re.compile(
+    rf"(?i)(?<![\w]){_DIGIT_TOKEN}(?:[\s,;.\-/]{{1,3}}{_DIGIT_TOKEN}|(?<=\d)\d){{8,30}}(?![\w])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SpelledNumber:
+    start: int
+    end: int
+    digits: tuple[int, ...]
+
+
+def find_spelled_numbers(text: str) -> list[SpelledNumber]:
+    """Runs of at least nine digits of which at least three are written as words."""
+    found = []
+    for match in _SPELLED_RUN.finditer(text):
+        tokens = re.findall(rf"(?i){_DIGIT_TOKEN}", match.group())
+        words = sum(not t.isdigit() for t in tokens)
+        if words < 3:
+            continue  # plain digits: the ordinary recognizers read those
+        digits = tuple(int(t) if t.isdigit() else _DIGIT_WORDS[t.lower()] for t in tokens)
+        found.append(SpelledNumber(match.start(), match.end(), digits))
+    return found
+
+
+def spelled_ssns(text: str, numbers: list[SpelledNumber]) -> list[Found]:
+    """Spelled-out nine-digit numbers next to an SSN context word, valid by the SSA's rules."""
+    found = []
+    for number in numbers:
+        value = "".join(map(str, number.digits))
+        if len(value) != 9 or not _valid_ssn(value[:3], value[3:5], value[5:]):
+            continue
+        before = text[max(0, number.start - 40) : number.start]
+        near = before + " " + text[number.end : number.end + 20]
+        if _SSN_CONTEXT.search(near):
+            found.append(Found(number.start, number.end, "SSN spelled out in words, context"))
+    return found
+
+
+def _valid_ssn(area: str, group: str, serial: str) -> bool:
+    return not (area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000")

@@ -170,6 +170,18 @@ _NOT_NAMES = {
     "madam",
     "man",
     "mate",
+    "back",
+    "later",
+    "soon",
+    "now",
+    "today",
+    "tomorrow",
+    "tonight",
+    "yesterday",
+    "home",
+    "anytime",
+    "up",
+    "out",
 }
 _WEAK_CUE = re.compile(
     r"(?i:\b(?:call(?:s|ed)? me|named (?:him|her|them)|says|said|starring|directed by|"
@@ -183,7 +195,9 @@ def find_names(text: str, known: Iterable[tuple[int, int]]) -> list[Match]:
     found: list[Match] = []
     for cue, score, why in ((_STRONG_CUE, 0.7, "name after a cue"), (_TITLE_CUE, 0.7, "title")):
         for match in cue.finditer(text):
-            span = _name_after(text, match.end(), allow_lower=cue is _STRONG_CUE)
+            # "my name is jane" names her in lower case; "called about", "signed off" do not.
+            lower = cue is _STRONG_CUE and ("name" in match.group().lower() or text.islower())
+            span = _name_after(text, match.end(), allow_lower=lower)
             if span:
                 start = match.start() if cue is _TITLE_CUE else span[0]
                 found.append(Match("PERSON", start, span[1], score, why))

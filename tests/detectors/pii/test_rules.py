@@ -69,6 +69,21 @@ def test_titles_and_dialogue_speakers_are_names() -> None:
     assert set(_values(text, find_names(text, known=[]))) >= {"Mr. Carl Koike", "Rafaela"}
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Priya called about her claim.", []),  # a verb, not a cue for "about"
+        ("A man called Ove lives here.", ["Ove"]),
+        ("my name is jane doe", ["jane doe"]),  # "name is" takes a lower-case name
+        ("the shop called me back", []),
+    ],
+)
+def test_called_and_named_take_a_lower_case_word_only_in_lower_case_text(
+    text: str, names: list[str]
+) -> None:
+    assert sorted(set(_values(text, find_names(text, known=[])))) == names
+
+
 def test_weak_cues_take_only_capitalised_words_in_mixed_case_text() -> None:
     text = "Hello there, thanks for the help."
     assert _values(text, find_names(text, known=[])) == []
