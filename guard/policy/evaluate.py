@@ -178,16 +178,16 @@ class Evaluator:
             # Findings only the messages together show (never cached: they depend on the
             # neighbours). Each lands in its own message and takes the place of what it
             # covers there (the first half of a split card number read as a phone number).
-            extra = across([n.text for n in normalized])
-            for index, findings in enumerate(extra):
-                for found in findings:
-                    mapped = _to_original(found, normalized[index])
+            extra: list[list[Finding]] = across([n.text for n in normalized])
+            for index, together in enumerate(extra):
+                for finding in together:
+                    spanned = _to_original(finding, normalized[index])
                     kept = [
                         f
                         for f in merged[index]
-                        if not (mapped.start <= f.start and f.end <= mapped.end)
+                        if not (spanned.start <= f.start and f.end <= spanned.end)
                     ]
-                    merged[index] = sorted([*kept, mapped], key=lambda f: (f.start, -f.score))
+                    merged[index] = sorted([*kept, spanned], key=lambda f: (f.start, -f.score))
         return merged
 
 
