@@ -14,9 +14,11 @@ bare number-name-number line with support, 0.35 without (under every shipped thr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from guard.detectors.pii.gazetteer import COUNTRY_PATTERN
+from guard.detectors.pii.recognizer import GuardRecognizer, Match
 
 _L = r"[^\W\d_]"  # a letter, any script
 _WORD = rf"(?:{_L}[\w'’.\-]*|\d+(?:st|nd|rd|th)\b)"
@@ -292,3 +294,13 @@ def _keep_longest(matches: list[AddressMatch]) -> list[AddressMatch]:
             continue
         kept.append(match)
     return kept
+
+
+class GuardAddressRecognizer(GuardRecognizer):
+    ENTITIES = ("ADDRESS",)
+
+    def find(self, text: str, entities: Sequence[str]) -> list[Match]:
+        return [
+            Match("ADDRESS", m.start, m.end, m.score, f"postal address ({m.kind})")
+            for m in find_addresses(text)
+        ]

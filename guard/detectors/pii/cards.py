@@ -19,7 +19,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from guard.detectors.pii.obfuscated import SpelledNumber
+from guard.detectors.pii.obfuscated import SpelledNumber, find_spelled_numbers
+from guard.detectors.pii.recognizer import GuardRecognizer, Match
 
 # Issuer prefixes (IIN ranges) and the lengths cards under them have.
 _ISSUERS: tuple[tuple[str, tuple[tuple[int, int], ...], frozenset[int]], ...] = (
@@ -172,3 +173,22 @@ def _digits(value: str) -> list[int]:
         for c in value
         if c in _LOOKALIKE or c.isdigit()
     ]
+
+
+class GuardCardRecognizer(GuardRecognizer):
+    """Card numbers of every issuer in any form, digits or words (Luhn and issuer prefix)."""
+
+    ENTITIES = ("CREDIT_CARD",)
+
+    def find(self, text: str, entities: Sequence[str]) -> list[Match]:
+        cards = find_cards(text) + spelled_cards(find_spelled_numbers(text))
+        return [
+            Match(
+                "CREDIT_CARD",
+                c.start,
+                c.end,
+                0.9,
+                f"card number ({c.issuer}, Luhn{', evasive form' if c.evasive else ''})",
+            )
+            for c in cards
+        ]

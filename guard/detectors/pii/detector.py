@@ -137,106 +137,31 @@ def _build_analyzer() -> Any:
     return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
 
 
-def guard_recognizer() -> Any:
-    """One Presidio recognizer for what guard adds: postal addresses, gazetteer places,
-    local phone formats, organisations by legal form (see ``rules``), card numbers of
-    every issuer in any form (``cards``), SSNs without dashes, numbers spelled out in words
-    and spelled-out email addresses (``obfuscated``)."""
-    from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+def guard_recognizers() -> list[Any]:
+    """guard's recognizers, one per concept, beside Presidio's own: postal addresses,
+    gazetteer places, local phone formats, organisations by legal form, dates with times,
+    places and employers after a cue, card numbers of every issuer in any form, SSNs
+    without dashes or spelled out, and spelled-out email addresses."""
+    from guard.detectors.pii.address import GuardAddressRecognizer
+    from guard.detectors.pii.cards import GuardCardRecognizer
+    from guard.detectors.pii.cues import GuardCuedRecognizer
+    from guard.detectors.pii.dates import GuardDateRecognizer
+    from guard.detectors.pii.gazetteer import GuardPlaceRecognizer
+    from guard.detectors.pii.obfuscated import GuardSpelledEmailRecognizer, GuardSsnRecognizer
+    from guard.detectors.pii.organizations import GuardOrganizationRecognizer
+    from guard.detectors.pii.phones import GuardPhoneRecognizer
 
-    from guard.detectors.pii.address import find_addresses
-    from guard.detectors.pii.cards import find_cards, spelled_cards
-    from guard.detectors.pii.gazetteer import find_places
-    from guard.detectors.pii.obfuscated import (
-        find_spelled_emails,
-        find_spelled_numbers,
-        find_ssns,
-        spelled_ssns,
-    )
-    from guard.detectors.pii.rules import (
-        Match,
-        find_cued,
-        find_datetimes,
-        find_organizations,
-        find_phones,
-    )
-
-    def matches(text: str, entities: list[str]) -> list[Match]:
-        found: list[Match] = []
-        spelled = find_spelled_numbers(text) if {"US_SSN", "CREDIT_CARD"} & set(entities) else []
-        if "ADDRESS" in entities:
-            found += [
-                Match("ADDRESS", m.start, m.end, m.score, f"postal address ({m.kind})")
-                for m in find_addresses(text)
-            ]
-        if "LOCATION" in entities:
-            found += [
-                Match("LOCATION", start, end, 0.7, "country or state name")
-                for start, end in find_places(text)
-            ]
-        if "PHONE_NUMBER" in entities:
-            found += find_phones(text)
-        if "US_SSN" in entities:
-            found += [
-                Match("US_SSN", f.start, f.end, 0.8, f.why)
-                for f in find_ssns(text) + spelled_ssns(text, spelled)
-            ]
-        if "EMAIL_ADDRESS" in entities:
-            found += [
-                Match("EMAIL_ADDRESS", f.start, f.end, 0.8, f.why)
-                for f in find_spelled_emails(text)
-            ]
-        if "CREDIT_CARD" in entities:
-            found += [
-                Match(
-                    "CREDIT_CARD",
-                    c.start,
-                    c.end,
-                    0.9,
-                    f"card number ({c.issuer}, Luhn{', evasive form' if c.evasive else ''})",
-                )
-                for c in find_cards(text) + spelled_cards(spelled)
-            ]
-        if "ORGANIZATION" in entities:
-            found += find_organizations(text)
-        if "DATE_TIME" in entities:
-            found += find_datetimes(text)
-        found += [m for m in find_cued(text) if m.entity in entities]
-        return found
-
-    class GuardRecognizer(EntityRecognizer):  # type: ignore[misc]
-        def load(self) -> None:
-            pass
-
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
-            return [
-                RecognizerResult(
-                    m.entity,
-                    m.start,
-                    m.end,
-                    m.score,
-                    AnalysisExplanation(
-                        recognizer="GuardRecognizer",
-                        original_score=m.score,
-                        textual_explanation=m.why,
-                    ),
-                )
-                for m in matches(text, entities)
-            ]
-
-    return GuardRecognizer(
-        supported_entities=[
-            "ADDRESS",
-            "LOCATION",
-            "PHONE_NUMBER",
-            "ORGANIZATION",
-            "DATE_TIME",
-            "CREDIT_CARD",
-            "US_SSN",
-            "EMAIL_ADDRESS",
-        ],
-        name="GuardRecognizer",
-    )
+    return [
+        GuardAddressRecognizer(),
+        GuardPlaceRecognizer(),
+        GuardPhoneRecognizer(),
+        GuardSsnRecognizer(),
+        GuardSpelledEmailRecognizer(),
+        GuardCardRecognizer(),
+        GuardOrganizationRecognizer(),
+        GuardDateRecognizer(),
+        GuardCuedRecognizer(),
+    ]
 
 
 def run_spacy(analyzer: Any, texts: list[str]) -> list[Any]:
@@ -318,7 +243,7 @@ class PiiDetector:
 
         assert isinstance(config, PiiConfig)
         analyzer = shared_analyzer(context)
-        recognizers = [shared_resource(context, "pii.guard_recognizer", guard_recognizer)] + [
+        recognizers = [*shared_resource(context, "pii.guard_recognizers", guard_recognizers)] + [
             PatternRecognizer(
                 supported_entity=spec.entity,
                 name=f"custom:{spec.entity}",
@@ -381,7 +306,7 @@ class PiiDetector:
                     end=card.end,
                     score=0.9,
                     threshold=self._threshold("CREDIT_CARD"),
-                    evidence=f"GuardRecognizer, card number ({card.issuer}, Luhn) split "
+                    evidence=f"GuardCardRecognizer, card number ({card.issuer}, Luhn) split "
                     "across messages",
                 )
                 for card in cards
@@ -407,8 +332,9 @@ class PiiDetector:
         return self.config.min_scores.get(entity, self.config.min_score)
 
     def _refine(self, text: str, findings: list[Finding], entities: list[str]) -> list[Finding]:
-        """Drop vague dates; add names found by cue, repetition or list (``pii_rules``)."""
-        from guard.detectors.pii.rules import find_names, is_specific_date
+        """Drop vague dates; add names found by cue, repetition or list (``cues``)."""
+        from guard.detectors.pii.cues import find_names
+        from guard.detectors.pii.dates import is_specific_date
 
         findings = [
             f for f in findings if f.score >= self._threshold(f.category) and not _misread(text, f)
@@ -435,7 +361,7 @@ class PiiDetector:
                     end=match.end,
                     score=match.score,
                     threshold=self._threshold("PERSON"),
-                    evidence=f"GuardRecognizer, {match.why}",
+                    evidence=f"cues.find_names, {match.why}",
                 )
             )
         return sorted(findings, key=lambda f: (f.start, -f.score))

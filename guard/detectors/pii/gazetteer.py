@@ -5,7 +5,10 @@ and case-insensitively, so ``costa rica`` in a lower-case address is found too."
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
+
+from guard.detectors.pii.recognizer import GuardRecognizer, Match
 
 _LANGUAGES = ("aa", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "fi", "pl")
 _EXTRA = (
@@ -198,3 +201,10 @@ def find_places(text: str) -> list[tuple[int, int]]:
                 after = match.end()
                 break
     return spans
+
+
+class GuardPlaceRecognizer(GuardRecognizer):
+    ENTITIES = ("LOCATION",)
+
+    def find(self, text: str, entities: Sequence[str]) -> list[Match]:
+        return [Match("LOCATION", s, e, 0.7, "country or state name") for s, e in find_places(text)]

@@ -14,7 +14,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from guard.detectors.pii.recognizer import GuardRecognizer, Match
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,3 +135,22 @@ def spelled_ssns(text: str, numbers: list[SpelledNumber]) -> list[Found]:
 
 def _valid_ssn(area: str, group: str, serial: str) -> bool:
     return not (area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000")
+
+
+class GuardSsnRecognizer(GuardRecognizer):
+    """US SSNs Presidio's pattern misses: without dashes, or spelled out, by a context word."""
+
+    ENTITIES = ("US_SSN",)
+
+    def find(self, text: str, entities: Sequence[str]) -> list[Match]:
+        found = find_ssns(text) + spelled_ssns(text, find_spelled_numbers(text))
+        return [Match("US_SSN", f.start, f.end, 0.8, f.why) for f in found]
+
+
+class GuardSpelledEmailRecognizer(GuardRecognizer):
+    ENTITIES = ("EMAIL_ADDRESS",)
+
+    def find(self, text: str, entities: Sequence[str]) -> list[Match]:
+        return [
+            Match("EMAIL_ADDRESS", f.start, f.end, 0.8, f.why) for f in find_spelled_emails(text)
+        ]

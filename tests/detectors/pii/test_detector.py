@@ -99,7 +99,23 @@ async def test_guard_recognizers_join_presidio_in_one_detector() -> None:
     assert ("PHONE_NUMBER", "785 8949") in found
     assert not any("AKIA" in value for _, value in found), "a key is not an organisation"
     address = next(f for f in findings if f.category == "ADDRESS")
-    assert address.evidence.startswith("GuardRecognizer") and "rue" not in address.evidence
+    assert address.evidence.startswith("GuardAddressRecognizer") and "rue" not in address.evidence
+
+
+def test_each_guard_recognizer_is_a_presidio_recognizer_of_its_own_entities() -> None:
+    from presidio_analyzer import EntityRecognizer
+
+    from guard.detectors.pii.detector import guard_recognizers
+
+    recognizers = guard_recognizers()
+    assert all(isinstance(r, EntityRecognizer) for r in recognizers)
+    assert len({r.name for r in recognizers}) == len(recognizers)
+    text = "Call 785 8949 or write to jane dot doe at example dot com"
+    for recognizer in recognizers:
+        # A recognizer asked for an entity it does not support finds nothing.
+        other = [e for e in ("PHONE_NUMBER", "EMAIL_ADDRESS") if e not in recognizer.ENTITIES]
+        assert all(r.entity_type in recognizer.ENTITIES for r in recognizer.analyze(text, other))
+        assert recognizer.analyze(text, other) == []
 
 
 async def test_vague_dates_are_not_personal_data_unless_asked() -> None:

@@ -6,15 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from guard.detectors.pii.cues import find_cued, find_names
+from guard.detectors.pii.dates import find_datetimes, is_specific_date
 from guard.detectors.pii.gazetteer import PLACE_PATTERN, country_names, find_places
-from guard.detectors.pii.rules import (
-    find_cued,
-    find_datetimes,
-    find_names,
-    find_organizations,
-    find_phones,
-    is_specific_date,
-)
+from guard.detectors.pii.organizations import find_organizations
+from guard.detectors.pii.phones import find_phones
 
 
 def _values(text: str, matches: list) -> list[str]:  # type: ignore[type-arg]

@@ -1,139 +1,17 @@
-"""Recognizers guard adds to Presidio's, as plain functions over text (no Presidio types).
-
-- ``find_phones``: phone numbers in national and international formats, including short
-  local ones (``785 8949``, ``(35) 609-270``) that ``phonenumbers`` cannot place without a
-  region, scored up by a context word (call, phone, fax, mobile, …) or a strong format
-  (a ``+`` prefix, a bracketed area code, an extension).
-- ``find_organizations``: names ending in a legal form (``Smith Ltd.``, ``frost llc``).
-- ``find_names``: names after a cue that only a name follows (``my name is``, ``Name:``,
-  ``Dear``, ``Mr.``/``Dr.``), and every other occurrence of a name found anywhere in the
-  text, plus the rest of a list (``Jan, Kristi and Julie``) one of whose members is a name.
-- ``is_specific_date``: whether a DATE_TIME span is a calendar date or a time of day (a
-  birth date) rather than "this morning" or "the 60s", which identify nobody.
-"""
+"""What a cue says is personal: names after a cue that only a name follows (``my name is``,
+``Name:``, ``Dear``, ``Mr.``/``Dr.``), every other occurrence of a name found anywhere in the
+text, and the rest of a list (``Jan, Kristi and Julie``) one of whose members is a name
+(``find_names``, which the pii detector runs after Presidio, since it needs the names
+Presidio found); places after "lives in", "grew up in", "moved from", … and employers
+after "works at", "is from", "joined", … (``find_cued``, ``GuardCuedRecognizer``)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 
+from guard.detectors.pii.recognizer import FUNCTION_WORDS, GuardRecognizer, Match
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    entity: str
-    start: int
-    end: int
-    score: float
-    why: str
-
-
-_PHONE = re.compile(
-    r"(?<![\w+.-])(?:(?:\+|00)\d{1,3}[ .-]?|001-)?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}"
-    r"(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?(?![\w.-]*\d)|(?<![\w+.-])\(\d{2,4}\)[ ]?\d{3,4}[ .-]?\d{3,4}"
-    r"(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w-]*\d)|(?<![\w+-])\+\d{8,14}(?!\d)"
-)
-_PHONE_CONTEXT_BEFORE = re.compile(
-    r"(?i)\b(?:call|phone|tel|telephone|mobile|cell|fax|reach|contact|number|whatsapp|sms|text|"
-    r"dial|ring|office|landline|hotline|answering|no\.?)\b[^\n\d]{0,25}$"
-)
-_PHONE_CONTEXT_AFTER = re.compile(r"(?i)^[\s\-:,\\]{0,3}(?:office|fax|mobile|cell|home|work|tel)\b")
-_DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}-\d{1,2}-\d{2,4}$|^\d{1,3}(?:\.\d{1,3}){3}$")
-_STRONG_PHONE = re.compile(r"^(?:\+|00|001-)|^\(\d+\)|(?:x|ext\.?|#)\s?\d+$")
-
-
-def find_phones(text: str) -> list[Match]:
-    found = []
-    for match in _PHONE.finditer(text):
-        value = match.group()
-        digits = sum(c.isdigit() for c in re.sub(r"(?:x|ext\.?|#)\s?\d+$", "", value))
-        if digits < 6 or digits > 15 or _DATE_LIKE.match(value):
-            continue
-        before = _PHONE_CONTEXT_BEFORE.search(text, max(0, match.start() - 40), match.start())
-        after = _PHONE_CONTEXT_AFTER.match(text[match.end() : match.end() + 12])
-        strong = bool(_STRONG_PHONE.search(value)) and digits >= 7
-        if before or after:
-            found.append(Match("PHONE_NUMBER", match.start(), match.end(), 0.75, "phone, context"))
-        elif strong:
-            found.append(Match("PHONE_NUMBER", match.start(), match.end(), 0.6, "phone format"))
-        elif digits >= 9 and re.search(r"\d{3}[ .-]\d{3,4}[ .-]\d{4}$", value):
-            found.append(Match("PHONE_NUMBER", match.start(), match.end(), 0.5, "phone format"))
-    return found
-
-
-_LEGAL_FORM = (
-    r"inc|incorporated|llc|l\.l\.c|ltd|limited|corp|corporation|co|company|gmbh|ag|sa|s\.a|"
-    r"plc|llp|lp|bv|b\.v|nv|n\.v|srl|s\.r\.l|spa|s\.p\.a|oy|ab|as|a/s|kg|ohg|pty|pvt|group|"
-    r"holdings|partners|associates|foundation|institute|university|bank"
-)
-_ORG_WORD = r"[^\W\d_][\w&'’.\-]*"
-_LEGAL_FORM_AT = re.compile(rf"[ ,]+(?i:{_LEGAL_FORM})\b\.?")
-_ORG_NAME_WORD = re.compile(rf"({_ORG_WORD})(?:,? and |, | & | |-)?$")
-
-
-def find_organizations(text: str) -> list[Match]:
-    """A legal form (Ltd., LLC, GmbH, …) and the up to five name words before it."""
-    lower = text.islower()
-    found = []
-    for form in _LEGAL_FORM_AT.finditer(text):
-        start = form.start()
-        words = 0
-        while words < 5:
-            word = _ORG_NAME_WORD.search(text, max(0, start - 40), start)
-            if word is None:
-                break
-            token = word.group(1)
-            if token.lower() in _FUNCTION_WORDS or not (token[0].isupper() or lower):
-                break
-            start = word.start(1)
-            words += 1
-        if words:
-            found.append(Match("ORGANIZATION", start, form.end(), 0.7, "legal form"))
-    return found
-
-
-_FUNCTION_WORDS = {
-    "the",
-    "a",
-    "an",
-    "and",
-    "or",
-    "of",
-    "in",
-    "on",
-    "at",
-    "to",
-    "for",
-    "with",
-    "by",
-    "from",
-    "is",
-    "was",
-    "my",
-    "our",
-    "your",
-    "their",
-    "this",
-    "that",
-    "i",
-    "we",
-    "you",
-    "he",
-    "she",
-    "it",
-    "they",
-    "me",
-    "us",
-    "him",
-    "her",
-    "them",
-    "as",
-    "but",
-    "if",
-    "so",
-    "not",
-    "no",
-}
 _NAME_TOKEN = r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*"
 _STRONG_CUE = re.compile(
     r"(?i:\b(?:my name is|my name's|name is|name:|named|called|(?:'s|my|his|her|their) name|"
@@ -254,7 +132,7 @@ def _name_after(
             break
         word = token.group(1)
         capitalised = word[0].isupper()
-        if word.lower() in _FUNCTION_WORDS or not (capitalised or allow_lower):
+        if word.lower() in FUNCTION_WORDS or not (capitalised or allow_lower):
             break
         end = start + token.end()
         count += 1
@@ -266,7 +144,7 @@ def _name_after(
 def _repeats(text: str, spans: list[tuple[int, int]]) -> list[Match]:
     names = {text[s:e].strip() for s, e in spans}
     words = {w for n in names for w in n.split() if len(w) >= 3 and w[0].isalpha()}
-    words -= {w for w in words if w.lower() in _FUNCTION_WORDS}
+    words -= {w for w in words if w.lower() in FUNCTION_WORDS}
     if not words:
         return []
     pattern = re.compile(
@@ -298,29 +176,8 @@ def _list_members(text: str, spans: list[tuple[int, int]]) -> list[Match]:
     return found
 
 
-_MONTH = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
-_SPECIFIC_DATE = re.compile(
-    rf"\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}|\d{{1,2}}:\d{{2}}|(?i:\b(?:{_MONTH})\b\.?\s+\d{{1,2}}\b)|"
-    rf"(?i:\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})\b)"
-)
+class GuardCuedRecognizer(GuardRecognizer):
+    ENTITIES = ("LOCATION", "ORGANIZATION")
 
-
-def is_specific_date(value: str) -> bool:
-    return bool(_SPECIFIC_DATE.search(value))
-
-
-_DATETIME = re.compile(
-    r"(?<![\w/.-])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[ ]?(?:[AaPp][Mm]|Z|[+-]\d{2}:?\d{2}))?)?(?![\w/-])"
-)
-
-
-def find_datetimes(text: str) -> list[Match]:
-    """Numeric dates with the time of day that follows them (``1994-06-17 08:11:32``)."""
-    return [
-        Match("DATE_TIME", m.start(), m.end(), 0.6, "date and time")
-        for m in _DATETIME.finditer(text)
-    ]
+    def find(self, text: str, entities: Sequence[str]) -> list[Match]:
+        return [m for m in find_cued(text) if m.entity in entities]

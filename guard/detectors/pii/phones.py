@@ -1,0 +1,50 @@
+"""Phone numbers in national and international formats, including short local ones
+(``785 8949``, ``(35) 609-270``) that ``phonenumbers`` cannot place without a region, scored
+up by a context word (call, phone, fax, mobile, …) or a strong format (a ``+`` prefix, a
+bracketed area code, an extension)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from guard.detectors.pii.recognizer import GuardRecognizer, Match
+
+_PHONE = re.compile(
+    r"(?<![\w+.-])(?:(?:\+|00)\d{1,3}[ .-]?|001-)?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}"
+    r"(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?(?![\w.-]*\d)|(?<![\w+.-])\(\d{2,4}\)[ ]?\d{3,4}[ .-]?\d{3,4}"
+    r"(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w-]*\d)|(?<![\w+-])\+\d{8,14}(?!\d)"
+)
+_PHONE_CONTEXT_BEFORE = re.compile(
+    r"(?i)\b(?:call|phone|tel|telephone|mobile|cell|fax|reach|contact|number|whatsapp|sms|text|"
+    r"dial|ring|office|landline|hotline|answering|no\.?)\b[^\n\d]{0,25}$"
+)
+_PHONE_CONTEXT_AFTER = re.compile(r"(?i)^[\s\-:,\\]{0,3}(?:office|fax|mobile|cell|home|work|tel)\b")
+_DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}-\d{1,2}-\d{2,4}$|^\d{1,3}(?:\.\d{1,3}){3}$")
+_STRONG_PHONE = re.compile(r"^(?:\+|00|001-)|^\(\d+\)|(?:x|ext\.?|#)\s?\d+$")
+
+
+def find_phones(text: str) -> list[Match]:
+    found = []
+    for match in _PHONE.finditer(text):
+        value = match.group()
+        digits = sum(c.isdigit() for c in re.sub(r"(?:x|ext\.?|#)\s?\d+$", "", value))
+        if digits < 6 or digits > 15 or _DATE_LIKE.match(value):
+            continue
+        before = _PHONE_CONTEXT_BEFORE.search(text, max(0, match.start() - 40), match.start())
+        after = _PHONE_CONTEXT_AFTER.match(text[match.end() : match.end() + 12])
+        strong = bool(_STRONG_PHONE.search(value)) and digits >= 7
+        if before or after:
+            found.append(Match("PHONE_NUMBER", match.start(), match.end(), 0.75, "phone, context"))
+        elif strong:
+            found.append(Match("PHONE_NUMBER", match.start(), match.end(), 0.6, "phone format"))
+        elif digits >= 9 and re.search(r"\d{3}[ .-]\d{3,4}[ .-]\d{4}$", value):
+            found.append(Match("PHONE_NUMBER", match.start(), match.end(), 0.5, "phone format"))
+    return found
+
+
+class GuardPhoneRecognizer(GuardRecognizer):
+    ENTITIES = ("PHONE_NUMBER",)
+
+    def find(self, text: str, entities: Sequence[str]) -> list[Match]:
+        return find_phones(text)
