@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from types import SimpleNamespace
 from typing import Any, ClassVar, Literal
@@ -141,12 +142,14 @@ def guard_recognizers() -> list[Any]:
     """guard's recognizers, one per concept, beside Presidio's own: postal addresses,
     gazetteer places, local phone formats, organisations by legal form, dates with times,
     places and employers after a cue, card numbers of every issuer in any form, SSNs
-    without dashes or spelled out, and spelled-out email addresses."""
+    without dashes or spelled out, spelled-out email addresses, and names in other scripts
+    or with foreign surname endings."""
     from guard.detectors.pii.address import GuardAddressRecognizer
     from guard.detectors.pii.cards import GuardCardRecognizer
     from guard.detectors.pii.cues import GuardCuedRecognizer
     from guard.detectors.pii.dates import GuardDateRecognizer
     from guard.detectors.pii.gazetteer import GuardPlaceRecognizer
+    from guard.detectors.pii.names import GuardForeignNameRecognizer
     from guard.detectors.pii.obfuscated import GuardSpelledEmailRecognizer, GuardSsnRecognizer
     from guard.detectors.pii.organizations import GuardOrganizationRecognizer
     from guard.detectors.pii.phones import GuardPhoneRecognizer
@@ -161,6 +164,7 @@ def guard_recognizers() -> list[Any]:
         GuardOrganizationRecognizer(),
         GuardDateRecognizer(),
         GuardCuedRecognizer(),
+        GuardForeignNameRecognizer(),
     ]
 
 
@@ -191,6 +195,25 @@ def shared_analyzer(context: DetectorContext) -> Any:
 
 
 _NAMED = {"PERSON", "LOCATION", "ORGANIZATION", "NRP"}
+
+
+def _whole_names(text: str, findings: list[Finding]) -> list[Finding]:
+    """Names found in part grown over the name-like words beside them (``names``)."""
+    from guard.detectors.pii.names import whole_names
+
+    out = []
+    for finding in findings:
+        if finding.category == "PERSON":
+            [(start, end)] = whole_names(text, [(finding.start, finding.end)])
+            if (start, end) != (finding.start, finding.end):
+                finding = replace(
+                    finding,
+                    start=start,
+                    end=end,
+                    evidence=f"{finding.evidence}, grown over the whole name",
+                )
+        out.append(finding)
+    return out
 
 
 def _misread(text: str, finding: Finding) -> bool:
@@ -347,6 +370,7 @@ class PiiDetector:
             ]
         if "PERSON" not in entities:
             return findings
+        findings = _whole_names(text, findings)
         known = [(f.start, f.end) for f in findings if f.category == "PERSON"]
         covered = {(f.start, f.end) for f in findings}
         for match in find_names(text, known):
