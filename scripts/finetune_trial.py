@@ -49,7 +49,7 @@ def main() -> None:
         *((p, False) for p in args.data),
         *((p, True) for p in args.benign_from),
     ):
-        for line in path.read_text("utf-8").splitlines():
+        for line in path.read_text("utf-8").split("\n"):
             if not line.strip():
                 continue
             row = json.loads(line)

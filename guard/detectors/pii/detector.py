@@ -216,11 +216,20 @@ def _whole_names(text: str, findings: list[Finding]) -> list[Finding]:
     return out
 
 
+# Names of identifiers, which spaCy reads as organisations next to the number they name.
+_IDENTIFIER_NAMES = frozenset(
+    {"IBAN", "BIC", "SWIFT", "NHS", "SSN", "ITIN", "EIN", "PIN", "CVV", "CVC", "IP", "VAT"}
+)
+
+
 def _misread(text: str, finding: Finding) -> bool:
-    """spaCy calls keys and codes (``AKIAIOSFODNN7EXAMPLE``) organisations, and Presidio
-    calls the domain of an email address a URL; neither is what it says."""
+    """spaCy calls keys and codes (``AKIAIOSFODNN7EXAMPLE``), runs of digits and the names
+    of identifiers themselves ("IBAN", "NHS", "SSN") organisations, and Presidio calls the
+    domain of an email address a URL; none is what it says."""
     value = text[finding.start : finding.end]
     if finding.category in _NAMED:
+        if value.strip().upper() in _IDENTIFIER_NAMES or not re.search(r"[^\W\d_]", value):
+            return True
         return (
             len(value) >= 8
             and not any(c.isspace() for c in value)

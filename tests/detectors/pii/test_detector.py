@@ -124,3 +124,13 @@ async def test_vague_dates_are_not_personal_data_unless_asked() -> None:
     assert [text[f.start : f.end] for f in specific] == ["5/18/2026"]
     [every] = await _detector(entities=["DATE_TIME"], dates="any").detect([text])
     assert len(every) == 2
+
+
+async def test_names_of_identifiers_and_runs_of_digits_are_not_organisations() -> None:
+    text = "My IBAN is DE89 3704 0044 0532 0130 00 and my NHS number is 943 476 5919."
+    [findings] = await _detector(
+        entities=["ORGANIZATION", "IBAN_CODE", "UK_NHS"], context="always"
+    ).detect([text])
+    found = {(f.category, text[f.start : f.end]) for f in findings}
+    assert ("IBAN_CODE", "DE89 3704 0044 0532 0130 00") in found
+    assert not any(category == "ORGANIZATION" for category, _ in found), found
