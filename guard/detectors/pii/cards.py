@@ -85,10 +85,8 @@ def find_cards(text: str) -> list[Card]:
         spans: list[int] = []
         groups = {0}  # where a group of digits starts (after a separator)
         for offset, char in enumerate(value):
-            if char in _LOOKALIKE:
-                digits.append(_LOOKALIKE[char])
-            elif char.isdigit():
-                digits.append(unicodedata.digit(char))
+            if char in _LOOKALIKE or char.isdigit():
+                digits.append(_digit(char))
             else:
                 groups.add(len(digits))
                 continue
@@ -124,12 +122,16 @@ def _card_within(digits: list[int], groups: set[int]) -> tuple[int, int, str] | 
     return None
 
 
-def spelled_cards(numbers: list[SpelledNumber]) -> list[Card]:
+def card_issuer(digits: list[int]) -> str | None:
+    """The issuer of ``digits`` if they are a whole valid card number (length, Luhn)."""
+    return issuer(digits) if 12 <= len(digits) <= 19 and luhn(digits) else None
+
+
+def spelled_cards(numbers: Sequence[SpelledNumber]) -> list[Card]:
     """Card numbers among numbers spelled out in words (the whole run, Luhn and issuer)."""
     found = []
     for number in numbers:
-        digits = list(number.digits)
-        name = issuer(digits) if 12 <= len(digits) <= 19 and luhn(digits) else None
+        name = card_issuer(list(number.digits))
         if name is not None:
             found.append(Card(number.start, number.end, name, True))
     return found
@@ -155,9 +157,7 @@ def split_cards(texts: Sequence[str], *, reach: int = 2) -> list[list[Card]]:
             head = _HEAD.search(texts[second])
             if head is None:
                 continue
-            rest = _digits(head.group(1))
-            digits = head_digits + rest
-            name = issuer(digits) if 12 <= len(digits) <= 19 and luhn(digits) else None
+            name = card_issuer(head_digits + _digits(head.group(1)))
             if name is None:
                 continue
             end = tail.start() + len(tail.group().rstrip(" \t\r\n.,;:!?)]"))
@@ -167,12 +167,13 @@ def split_cards(texts: Sequence[str], *, reach: int = 2) -> list[list[Card]]:
     return out
 
 
+def _digit(char: str) -> int:
+    """The value of a digit in any script, or of ``l``/``I``/``o``/``O`` standing for one."""
+    return _LOOKALIKE[char] if char in _LOOKALIKE else unicodedata.digit(char)
+
+
 def _digits(value: str) -> list[int]:
-    return [
-        _LOOKALIKE[c] if c in _LOOKALIKE else unicodedata.digit(c)
-        for c in value
-        if c in _LOOKALIKE or c.isdigit()
-    ]
+    return [_digit(c) for c in value if c in _LOOKALIKE or c.isdigit()]
 
 
 class GuardCardRecognizer(GuardRecognizer):
@@ -181,7 +182,7 @@ class GuardCardRecognizer(GuardRecognizer):
     ENTITIES = ("CREDIT_CARD",)
 
     def find(self, text: str, entities: Sequence[str]) -> list[Match]:
-        cards = find_cards(text) + spelled_cards(find_spelled_numbers(text))
+        cards = [*find_cards(text), *spelled_cards(find_spelled_numbers(text))]
         return [
             Match(
                 "CREDIT_CARD",

@@ -199,12 +199,12 @@ _NAMED = {"PERSON", "LOCATION", "ORGANIZATION", "NRP"}
 
 def _whole_names(text: str, findings: list[Finding]) -> list[Finding]:
     """Names found in part grown over the name-like words beside them (``names``)."""
-    from guard.detectors.pii.names import whole_names
+    from guard.detectors.pii.names import whole_name
 
     out = []
     for finding in findings:
         if finding.category == "PERSON":
-            [(start, end)] = whole_names(text, [(finding.start, finding.end)])
+            start, end = whole_name(text, finding.start, finding.end)
             if (start, end) != (finding.start, finding.end):
                 finding = replace(
                     finding,

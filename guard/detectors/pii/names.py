@@ -1,7 +1,7 @@
 """Names from outside the English-speaking world, which spaCy's small English model reads
 in part or not at all.
 
-- ``whole_names``: a name found in part (``Nguyễn [Thị Hoa]``, ``Mehmet [Öztürk]``) is
+- ``whole_name``: a name found in part (``Nguyễn [Thị Hoa]``, ``Mehmet [Öztürk]``) is
   grown over the capitalised words right beside it that are not English words, so no part
   of it reaches the model. What counts as an English word is the word list of the spaCy
   model's own lemmatizer tables (83,000 words; ``Ask``, ``Yesterday``, ``Dear`` are, and
@@ -111,23 +111,20 @@ _BEFORE = re.compile(r"(\S+) $")
 _AFTER = re.compile(r"^ (\S+)")
 
 
-def whole_names(text: str, spans: list[tuple[int, int]], *, most: int = 2) -> list[tuple[int, int]]:
-    """Each span grown over up to ``most`` name-like words on either side."""
-    grown = []
-    for start, end in spans:
-        for _ in range(most):
-            before = _BEFORE.search(text, max(0, start - 40), start)
-            if before is None or not _name_like(before.group(1)):
-                break
-            start = before.start(1)
-        for _ in range(most):
-            after = _AFTER.match(text[end : end + 40])
-            word = after.group(1).rstrip(".,;:!?)") if after else ""
-            if not word or not _name_like(word):
-                break
-            end += 1 + len(word)
-        grown.append((start, end))
-    return grown
+def whole_name(text: str, start: int, end: int, *, most: int = 2) -> tuple[int, int]:
+    """The span grown over up to ``most`` name-like words on either side."""
+    for _ in range(most):
+        before = _BEFORE.search(text, max(0, start - 40), start)
+        if before is None or not _name_like(before.group(1)):
+            break
+        start = before.start(1)
+    for _ in range(most):
+        after = _AFTER.match(text[end : end + 40])
+        word = after.group(1).rstrip(".,;:!?)") if after else ""
+        if not word or not _name_like(word):
+            break
+        end += 1 + len(word)
+    return start, end
 
 
 # A word of Cyrillic or Greek letters; detectors read normalized text, where letters that

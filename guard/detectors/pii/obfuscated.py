@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from guard.detectors.pii.recognizer import GuardRecognizer, Match
 
@@ -36,14 +37,7 @@ _SSN_CONTEXT = re.compile(
 def find_ssns(text: str) -> list[Found]:
     found = []
     for match in _SSN.finditer(text):
-        if not _valid_ssn(*match.groups()):
-            continue
-        near = (
-            text[max(0, match.start() - 40) : match.start()]
-            + " "
-            + text[match.end() : match.end() + 20]
-        )
-        if _SSN_CONTEXT.search(near):
+        if _valid_ssn(*match.groups()) and _ssn_context_near(text, match.start(), match.end()):
             found.append(Found(match.start(), match.end(), "SSN without dashes, context"))
     return found
 
@@ -106,8 +100,10 @@ class SpelledNumber:
     digits: tuple[int, ...]
 
 
-def find_spelled_numbers(text: str) -> list[SpelledNumber]:
-    """Runs of at least nine digits of which at least three are written as words."""
+@lru_cache(maxsize=256)
+def find_spelled_numbers(text: str) -> tuple[SpelledNumber, ...]:
+    """Runs of at least nine digits of which at least three are written as words (cached:
+    the SSN and the card recognizer both read them for the same text)."""
     found = []
     for match in _SPELLED_RUN.finditer(text):
         tokens = re.findall(rf"(?i){_DIGIT_TOKEN}", match.group())
@@ -116,21 +112,25 @@ def find_spelled_numbers(text: str) -> list[SpelledNumber]:
             continue  # plain digits: the ordinary recognizers read those
         digits = tuple(int(t) if t.isdigit() else _DIGIT_WORDS[t.lower()] for t in tokens)
         found.append(SpelledNumber(match.start(), match.end(), digits))
-    return found
+    return tuple(found)
 
 
-def spelled_ssns(text: str, numbers: list[SpelledNumber]) -> list[Found]:
+def spelled_ssns(text: str, numbers: Sequence[SpelledNumber]) -> list[Found]:
     """Spelled-out nine-digit numbers next to an SSN context word, valid by the SSA's rules."""
     found = []
     for number in numbers:
         value = "".join(map(str, number.digits))
         if len(value) != 9 or not _valid_ssn(value[:3], value[3:5], value[5:]):
             continue
-        before = text[max(0, number.start - 40) : number.start]
-        near = before + " " + text[number.end : number.end + 20]
-        if _SSN_CONTEXT.search(near):
+        if _ssn_context_near(text, number.start, number.end):
             found.append(Found(number.start, number.end, "SSN spelled out in words, context"))
     return found
+
+
+def _ssn_context_near(text: str, start: int, end: int) -> bool:
+    """An SSN context word in the 40 characters before or the 20 after."""
+    near = text[max(0, start - 40) : start] + " " + text[end : end + 20]
+    return bool(_SSN_CONTEXT.search(near))
 
 
 def _valid_ssn(area: str, group: str, serial: str) -> bool:
@@ -143,7 +143,7 @@ class GuardSsnRecognizer(GuardRecognizer):
     ENTITIES = ("US_SSN",)
 
     def find(self, text: str, entities: Sequence[str]) -> list[Match]:
-        found = find_ssns(text) + spelled_ssns(text, find_spelled_numbers(text))
+        found = [*find_ssns(text), *spelled_ssns(text, find_spelled_numbers(text))]
         return [Match("US_SSN", f.start, f.end, 0.8, f.why) for f in found]
 
 
