@@ -16,8 +16,10 @@ from guard.api import admin_routes, guard_routes, health, openai_routes, review_
 from guard.api.errors import install_error_handlers
 from guard.api.middleware import GuardHTTPMiddleware
 from guard.api.sessions import SessionStore
+from guard.audit.checkpoints import CheckpointLog
 from guard.audit.database import Database
 from guard.audit.migrate import upgrade
+from guard.audit.signing import load_signer
 from guard.audit.sink import AuditSink
 from guard.audit.writer import DatabaseAuditSink
 from guard.config import Settings
@@ -59,6 +61,8 @@ def create_app(
             replica=settings.replica_id,
             queue_size=settings.audit_queue_size,
             raw_key=settings.raw_key,
+            checkpoints=checkpoint_log(settings, database),
+            checkpoint_every=settings.checkpoint_interval,
         )
     pipeline = Pipeline(
         generator=generator,
@@ -130,6 +134,12 @@ def create_app(
         audit_rejected=pipeline.record_rejected,
     )
     return app
+
+
+def checkpoint_log(settings: Settings, database: Database) -> CheckpointLog:
+    """Where checkpoints go, signed with GUARD_AUDIT_SIGNING_KEY when one is set."""
+    signer = load_signer(settings.audit_signing_key) if settings.audit_signing_key else None
+    return CheckpointLog(database, signer=signer, directory=settings.audit_checkpoint_dir)
 
 
 def detector_context(

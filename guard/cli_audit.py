@@ -30,16 +30,77 @@ def db_upgrade() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check every hash chain; exit 1 naming the first bad record of each broken chain."""
-    from guard.audit.verify import verify
+def audit_verify(
+    public_key: Annotated[
+        Path | None,
+        typer.Option(help="The audit public key: checks every checkpoint's signature."),
+    ] = None,
+    checkpoint_dir: Annotated[
+        Path | None,
+        typer.Option(help="The checkpoint folder (default GUARD_AUDIT_CHECKPOINT_DIR)."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
+) -> None:
+    """Check every chain against its signed checkpoints; exit 1 naming chain and record."""
+    import json
 
-    report = verify(_database())
-    for problem in report.problems:
-        typer.echo(str(problem), err=True)
-    typer.echo(f"{report.records} records in {report.chains} chains; {len(report.problems)} broken")
+    from guard.audit.signing import load_verifier
+    from guard.audit.verify import verify
+    from guard.config import Settings
+
+    settings = Settings()
+    verifier = load_verifier(public_key) if public_key else None
+    folder = checkpoint_dir or settings.audit_checkpoint_dir
+    report = verify(_database(), verifier=verifier, checkpoint_dir=folder)
+    if json_out:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        for problem in report.problems:
+            typer.echo(str(problem), err=True)
+        for purge in report.purges:
+            typer.echo(
+                f"purged: {purge.get('count', 0)} records of {purge['table']} chain "
+                f"{purge['chain_id']} at {purge['time']} ({purge.get('reason', '')})"
+            )
+        for erasure in report.erasures:
+            typer.echo(
+                f"erased: text of {erasure.get('rows', 0)} records at {erasure['time']} "
+                f"({erasure.get('reason', '')})"
+            )
+        typer.echo(report.summary())
     if report.problems:
         raise typer.Exit(1)
+
+
+@audit_app.command("keygen")
+def audit_keygen(
+    directory: Annotated[Path, typer.Argument(help="Folder for the key pair.")],
+) -> None:
+    """Make the Ed25519 key pair that signs checkpoints and evidence packs."""
+    from guard.audit.signing import generate
+    from guard.errors import ConfigurationError
+
+    try:
+        private, public = generate(directory)
+    except ConfigurationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"wrote {private} (private, mode 0600: set GUARD_AUDIT_SIGNING_KEY={private})")
+    typer.echo(f"wrote {public} (public: give it to whoever verifies the log)")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign a checkpoint of every chain's head now (bounds what could go unseen)."""
+    from guard.app import checkpoint_log
+    from guard.audit.checkpoints import checkpoint_heads
+    from guard.config import Settings
+
+    settings = Settings()
+    database = _database()
+    made = checkpoint_heads(checkpoint_log(settings, database))
+    state = "signed" if settings.audit_signing_key else "UNSIGNED (no GUARD_AUDIT_SIGNING_KEY)"
+    typer.echo(f"{len(made)} checkpoints written, {state}")
 
 
 @keys_app.command("create")

@@ -97,6 +97,14 @@ class Settings(BaseSettings):
     store_raw: bool = False
     raw_key: str | None = None
     audit_queue_size: int = Field(default=10_000, ge=1)
+    # Ed25519 private key (`guard audit keygen DIR`) that signs checkpoints and evidence packs
+    audit_signing_key: Path | None = None
+    # a signed checkpoint every N records, every N seconds ("60s"), or both ("1000,60s")
+    audit_checkpoint_every: str = "1000,60s"
+    # where the append-only copy of the checkpoints is kept (best on other storage)
+    audit_checkpoint_dir: Path = Path("guard-checkpoints")
+    audit_retention_days: int = Field(default=365, ge=1)
+    audit_min_retention_days: int = Field(default=180, ge=0)
 
     log_level: str = "info"
 
@@ -135,12 +143,43 @@ class Settings(BaseSettings):
             raise ValueError("GUARD_GENERATOR=upstream needs GUARD_UPSTREAM_URL (…/v1)")
         if self.default_max_tokens > self.max_tokens_limit:
             raise ValueError("default_max_tokens cannot exceed max_tokens_limit")
+        if self.audit_retention_days < self.audit_min_retention_days:
+            raise ValueError(
+                f"GUARD_AUDIT_RETENTION_DAYS={self.audit_retention_days} is below the floor "
+                f"GUARD_AUDIT_MIN_RETENTION_DAYS={self.audit_min_retention_days}; lower the "
+                "floor explicitly if your rules allow a shorter retention"
+            )
+        self.checkpoint_interval  # noqa: B018 - raises on a malformed value
         if self.store_raw and not self.raw_key:
             raise ValueError(
                 "GUARD_STORE_RAW needs GUARD_RAW_KEY, a Fernet key "
                 "(`guard keys raw-key` prints a new one)"
             )
         return self
+
+    @property
+    def checkpoint_interval(self) -> tuple[int | None, float | None]:
+        """(records, seconds) between signed checkpoints; either may be None (not used)."""
+        records: int | None = None
+        seconds: float | None = None
+        for part in (p.strip().lower() for p in self.audit_checkpoint_every.split(",")):
+            try:
+                if part.endswith("s"):
+                    seconds = float(part[:-1])
+                    if seconds <= 0:
+                        raise ValueError
+                elif part:
+                    records = int(part)
+                    if records < 1:
+                        raise ValueError
+            except ValueError:
+                raise ValueError(
+                    f"GUARD_AUDIT_CHECKPOINT_EVERY={self.audit_checkpoint_every!r}: use a number "
+                    'of records, seconds ("60s"), or both ("1000,60s")'
+                ) from None
+        if records is None and seconds is None:
+            raise ValueError("GUARD_AUDIT_CHECKPOINT_EVERY is empty")
+        return records, seconds
 
     @property
     def loopback_only(self) -> bool:

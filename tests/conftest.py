@@ -22,6 +22,7 @@ def _no_ambient_guard_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         if name.startswith("GUARD_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("GUARD_CONFIG", str(tmp_path / "absent-guard.yaml"))
+    monkeypatch.setenv("GUARD_AUDIT_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
 
 
 @pytest.fixture

@@ -65,6 +65,8 @@ class DecisionRow(Base):
     policy: Mapped[str | None] = mapped_column(String(200), nullable=True)
     policy_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     raw_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # HMAC (GUARD_HASH_KEY) of the request's OpenAI ``user`` field; never the value itself
+    user_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     review_status: Mapped[str] = mapped_column(String(30), default="unreviewed")
 
     __table_args__ = (
@@ -76,7 +78,7 @@ class DecisionRow(Base):
 
 
 class ReviewRow(Base):
-    """A reviewer's verdict on a decision; append-only history."""
+    """A reviewer's verdict on a decision; append-only history, one hash chain."""
 
     __tablename__ = "reviews"
 
@@ -86,6 +88,12 @@ class ReviewRow(Base):
     verdict: Mapped[str] = mapped_column(String(30))
     note: Mapped[str] = mapped_column(Text, default="")
     time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    chain_id: Mapped[str] = mapped_column(String(64), default="reviews")
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_reviews_chain_seq", "chain_id", "seq", unique=True),)
 
 
 class ApiKeyRow(Base):
@@ -111,6 +119,74 @@ class AccessRow(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(50))
     target: Mapped[Any] = mapped_column(JSON)
+    chain_id: Mapped[str] = mapped_column(String(64), default="access")
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_access_chain_seq", "chain_id", "seq", unique=True),)
+
+
+class CheckpointRow(Base):
+    """A signed statement about a chain: opened, its head at a sequence, closed, a range
+    purged, rows erased. Also appended to the checkpoint file, so deleting one is seen."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(30))
+    chain_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    seq: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
+    time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[Any] = mapped_column(JSON)
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    signature: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class HoldRow(Base):
+    """A legal hold: records of an app, or one decision, kept past retention and erasure."""
+
+    __tablename__ = "audit_holds"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    app: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decision_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    released_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class SubjectKeyRow(Base):
+    """A data subject's own key for encrypted raw text (itself encrypted with
+    GUARD_RAW_KEY); erasure destroys it, which makes that subject's raw text unreadable."""
+
+    __tablename__ = "audit_subject_keys"
+
+    user_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PolicyVersionRow(Base):
+    """A policy version that served: its files, and when it became active and until when."""
+
+    __tablename__ = "policy_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(64))
+    files: Mapped[Any] = mapped_column(JSON)
+    replica: Mapped[str] = mapped_column(String(200))
+    active_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    active_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (Index("ix_policy_versions_name_version", "name", "version"),)
 
 
 class ReviewSessionRow(Base):

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 
+from guard.audit import chained
 from guard.audit.database import Database
-from guard.audit.models import AccessRow, DecisionRow, ReviewRow
+from guard.audit.models import DecisionRow, ReviewRow
 
 Verdict = Literal["confirmed", "false_positive", "needs_policy_change"]
 VERDICTS: tuple[str, ...] = ("confirmed", "false_positive", "needs_policy_change")
@@ -144,18 +145,26 @@ def add_review(
 ) -> dict[str, Any] | None:
     """Append a verdict to the decision's history; None if there is no such decision."""
     now = datetime.now(UTC)
-    with database.engine.begin() as conn:
+
+    def write(conn: Connection) -> bool:
         exists = conn.execute(select(DecisionRow.id).where(DecisionRow.id == decision_id)).first()
         if exists is None:
-            return None
-        conn.execute(
-            insert(ReviewRow).values(
-                decision_id=decision_id, reviewer=reviewer, verdict=verdict, note=note, time=now
-            )
-        )
+            return False
+        values = {
+            "decision_id": decision_id,
+            "reviewer": reviewer,
+            "verdict": verdict,
+            "note": note,
+            "time": now,
+        }
+        chained.append(conn, "reviews", values)
         conn.execute(
             update(DecisionRow).where(DecisionRow.id == decision_id).values(review_status=verdict)
         )
+        return True
+
+    if not chained.in_chain_transaction(database, write):
+        return None
     return {
         "decision_id": decision_id,
         "reviewer": reviewer,
@@ -215,9 +224,7 @@ def stats(
 
 
 def record_access(database: Database, *, actor: str, action: str, target: dict[str, Any]) -> None:
-    with database.engine.begin() as conn:
-        conn.execute(
-            insert(AccessRow).values(
-                time=datetime.now(UTC), actor=actor, action=action, target=target
-            )
-        )
+    values = {"time": datetime.now(UTC), "actor": actor, "action": action, "target": target}
+    chained.in_chain_transaction(
+        database, lambda conn: chained.append(conn, "audit_access", values)
+    )

@@ -39,5 +39,7 @@ class DecisionRecord:
     policy_version: str | None = None
     redacted_prompt: str = ""
     redacted_answer: str = ""
+    # HMAC of the request's ``user`` field (GUARD_HASH_KEY); the value is never kept
+    user_hash: str | None = None
     # Only when GUARD_STORE_RAW is on; encrypted before it is written.
     raw: dict[str, str] | None = None

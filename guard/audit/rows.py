@@ -69,6 +69,7 @@ def to_row(record: DecisionRecord, raw_encrypted: bytes | None = None) -> dict[s
         "policy": record.policy,
         "policy_version": record.policy_version,
         "raw_encrypted": raw_encrypted,
+        "user_hash": record.user_hash,
         "review_status": "unreviewed",
     }
 
@@ -86,9 +87,17 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def row_hash(row: dict[str, Any]) -> str:
+# Columns added after rows were first written: hashed only when set, so older rows verify.
+_HASHED_WHEN_SET = {"user_hash"}
+
+
+def row_hash(row: dict[str, Any], unhashed: frozenset[str] | set[str] = UNHASHED) -> str:
     """SHA-256 over the row's hashed columns (which include ``prev_hash``), canonically."""
-    content = {k: _canonical(v) for k, v in sorted(row.items()) if k not in UNHASHED}
+    content = {
+        k: _canonical(v)
+        for k, v in sorted(row.items())
+        if k not in unhashed and not (v is None and k in _HASHED_WHEN_SET)
+    }
     blob = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -5,6 +5,10 @@ queue; a full queue makes the caller wait (backpressure), it never drops. One ta
 batches. When the database fails, the batch is appended to a local spool file and fsync'd;
 the spool is replayed as soon as the database answers again, and at the next start if the
 process died first. Shutdown drains the queue.
+
+With a checkpoint log, the writer opens its chain with a signed ``open`` checkpoint, signs
+the chain's head every so many records or seconds (and the shared review and access-log
+chains' heads when they moved), and closes the chain with a signed ``close`` at shutdown.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -21,6 +26,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from uuid6 import uuid7
 
+from guard.audit import chained
+from guard.audit.checkpoints import CheckpointLog
 from guard.audit.database import Database
 from guard.audit.models import DecisionRow
 from guard.audit.record import DecisionRecord
@@ -43,6 +50,8 @@ class DatabaseAuditSink:
         queue_size: int = 10_000,
         batch_size: int = 200,
         raw_key: str | None = None,
+        checkpoints: CheckpointLog | None = None,
+        checkpoint_every: tuple[int | None, float | None] = (1000, 60.0),
     ):
         self.database = database
         self.chain_id = f"{replica}:{uuid7()}"[:64]
@@ -58,11 +67,98 @@ class DatabaseAuditSink:
         self.healthy = True
         self.written = 0
         self.spooled = 0
+        self._checkpoints = checkpoints
+        self._every_records, self._every_seconds = checkpoint_every
+        self._durable: tuple[int, str] = (-1, GENESIS)  # the last row written or spooled
+        self._checkpointed = -1
+        self._checkpointed_at = time.monotonic()
+        self._unstored: list[dict[str, Any]] = []  # checkpoints the database did not take yet
+        self._shared_heads: dict[str, tuple[int, str]] = {}
 
     async def start(self) -> None:
         self._spool_dir.mkdir(parents=True, exist_ok=True)
         await self._replay()
+        await self._checkpoint("open")
         self._task = asyncio.create_task(self._run(), name="audit-writer")
+
+    async def checkpoint_due(self) -> None:
+        """Sign the chain's head when enough records or seconds have passed since the last."""
+        new = self._durable[0] - self._checkpointed
+        if self._checkpoints is None or new <= 0:
+            return
+        by_count = self._every_records is not None and new >= self._every_records
+        by_time = (
+            self._every_seconds is not None
+            and time.monotonic() - self._checkpointed_at >= self._every_seconds
+        )
+        if by_count or by_time:
+            await self._checkpoint("checkpoint")
+
+    async def _checkpoint(self, kind: str) -> None:
+        log_ = self._checkpoints
+        if log_ is None:
+            return
+        seq, head = self._durable
+        made = [
+            log_.make(
+                table="decisions",
+                chain_id=self.chain_id,
+                kind=kind,
+                seq=seq,
+                head=head,
+                count=seq + 1,
+                payload={"replica": self.chain_id.rsplit(":", 1)[0], "pid": os.getpid()},
+            )
+        ]
+        if kind != "open" and self.healthy:
+            made += await asyncio.to_thread(self._shared_checkpoints, log_)
+        self._checkpointed, self._checkpointed_at = seq, time.monotonic()
+        for checkpoint in made:
+            try:
+                await asyncio.to_thread(log_.append_file, checkpoint)
+            except OSError as exc:
+                log.error("cannot append to the audit checkpoint file: %s", exc)
+            self._unstored.append(checkpoint)
+        await self._store_checkpoints()
+
+    def _shared_checkpoints(self, log_: CheckpointLog) -> list[dict[str, Any]]:
+        """Checkpoints of the review and access-log chains whose heads moved."""
+        made = []
+        try:
+            with self.database.engine.connect() as conn:
+                for table, (_, chain_id) in chained.CHAINED.items():
+                    seq, head = chained.head(conn, table, chain_id)
+                    if seq >= 0 and self._shared_heads.get(table) != (seq, head):
+                        made.append(
+                            log_.make(
+                                table=table,
+                                chain_id=chain_id,
+                                kind="checkpoint",
+                                seq=seq,
+                                head=head,
+                                count=seq + 1,
+                            )
+                        )
+                        self._shared_heads[table] = (seq, head)
+        except SQLAlchemyError:
+            return []
+        return made
+
+    async def _store_checkpoints(self) -> None:
+        log_ = self._checkpoints
+        if log_ is None or not self._unstored or not self.healthy:
+            return
+        pending, self._unstored = self._unstored, []
+
+        def insert_all() -> None:
+            with self.database.engine.begin() as conn:
+                for checkpoint in pending:
+                    log_.insert(conn, checkpoint)
+
+        try:
+            await asyncio.to_thread(insert_all)
+        except SQLAlchemyError:
+            self._unstored = pending + self._unstored
 
     async def record(self, record: DecisionRecord) -> None:
         raw = None
@@ -107,13 +203,16 @@ class DatabaseAuditSink:
             except TimeoutError:
                 if not self.healthy or self._spool.exists():
                     await self._replay()
+                await self.checkpoint_due()
                 continue
             batch = [first]
             while len(batch) < self._batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             await self._write(batch)
+            self._durable = (batch[-1]["seq"], batch[-1]["hash"])
             for _ in batch:
                 self._queue.task_done()
+            await self.checkpoint_due()
 
     async def _write(self, batch: list[dict[str, Any]]) -> None:
         gone = self.database.file_problem()
@@ -176,6 +275,7 @@ class DatabaseAuditSink:
             self.written += len(rows)
             log.warning("replayed %d spooled audit records from %s", len(rows), path.name)
         self.healthy = True
+        await self._store_checkpoints()
 
     async def aclose(self) -> None:
         """Drain: every queued record is written (or spooled) before shutdown completes."""
@@ -187,6 +287,7 @@ class DatabaseAuditSink:
             await self._task
         self._task = None
         await self._replay()
+        await self._checkpoint("close")
         if self._spool.exists():  # still unwritten: any later writer may replay it
             self._spool.rename(self._spool.with_name(f"spool-closed-{self._spool.name[6:]}"))
 

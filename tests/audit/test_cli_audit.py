@@ -84,7 +84,8 @@ def _traffic(tmp_path: Path, db_url: str) -> list[str]:
 def test_verify_export_and_to_tests(db_url: str, tmp_path: Path) -> None:
     ids = _traffic(tmp_path, db_url)
     ok = runner.invoke(app, ["audit", "verify"])
-    assert ok.exit_code == 0 and "3 records in 1 chains; 0 broken" in ok.stdout
+    assert ok.exit_code == 0 and "3 decisions in 1 chains, 2 reviews" in ok.stdout
+    assert "; 0 problems" in ok.stdout
 
     exported = runner.invoke(app, ["audit", "export", "--action", "block"])
     [row] = [json.loads(line) for line in exported.stdout.splitlines()]

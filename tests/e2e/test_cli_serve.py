@@ -21,6 +21,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env.update(
         GUARD_CONFIG=str(tmp_path / "none.yaml"),
         GUARD_DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}",
+        GUARD_SPOOL_DIR=str(tmp_path / "spool"),
+        GUARD_AUDIT_CHECKPOINT_DIR=str(tmp_path / "checkpoints"),
     )
     env.update(extra)
     return env
