@@ -91,16 +91,16 @@ def create_app(
         await pipeline.audit.start()
         await generator.start()
         app.state.generator_started = True
-        watcher = None
+        tasks = [asyncio.create_task(retention_daily(settings, database), name="retention")]
         if store is not None and settings.policy_watch:
-            watcher = asyncio.create_task(store.watch(), name="policy-watcher")
+            tasks.append(asyncio.create_task(store.watch(), name="policy-watcher"))
         try:
             yield
         finally:
-            if watcher is not None:
-                watcher.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
+                    await task
             app.state.generator_started = False
             await generator.aclose()
             await pipeline.audit.aclose()
@@ -134,6 +134,36 @@ def create_app(
         audit_rejected=pipeline.record_rejected,
     )
     return app
+
+
+RETENTION_EVERY_S = 24 * 3600.0
+RETENTION_FIRST_AFTER_S = 300.0
+
+
+async def retention_daily(settings: Settings, database: Database) -> None:
+    """``guard audit purge`` once a day inside ``guard serve`` (first a few minutes after
+    start); a failure is logged and tried again an hour later."""
+    from guard.audit.retention import purge
+
+    wait = RETENTION_FIRST_AFTER_S
+    while True:
+        await asyncio.sleep(wait)
+        try:
+            report = await asyncio.to_thread(
+                purge,
+                database,
+                checkpoint_log(settings, database),
+                retention_days=settings.audit_retention_days,
+                min_retention_days=settings.audit_min_retention_days,
+                actor=f"guard serve ({settings.replica_id})",
+            )
+        except Exception as exc:  # a purge that fails must not stop the server
+            log.error("audit retention purge failed: %s", exc)
+            wait = 3600.0
+            continue
+        if report.deleted:
+            log.info("audit retention purged %s (before %s)", report.deleted, report.before)
+        wait = RETENTION_EVERY_S
 
 
 def checkpoint_log(settings: Settings, database: Database) -> CheckpointLog:

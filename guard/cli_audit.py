@@ -290,3 +290,83 @@ def audit_to_tests(
         typer.echo(f"wrote {len(tests)} test cases to {output}", err=True)
     else:
         typer.echo(document, nl=False)
+
+
+@audit_app.command("purge")
+def audit_purge(
+    dry_run: Annotated[bool, typer.Option(help="Only say what would be deleted.")] = False,
+) -> None:
+    """Delete records past GUARD_AUDIT_RETENTION_DAYS (not held); each range leaves a signed
+    purge record, so the chains still verify."""
+    import getpass
+
+    from guard.app import checkpoint_log
+    from guard.audit.retention import purge
+    from guard.config import Settings
+
+    settings = Settings()
+    database = _database()
+    report = purge(
+        database,
+        checkpoint_log(settings, database),
+        retention_days=settings.audit_retention_days,
+        min_retention_days=settings.audit_min_retention_days,
+        actor=f"cli:{getpass.getuser()}",
+        dry_run=dry_run,
+    )
+    names = {"decisions": "decisions", "reviews": "reviews", "audit_access": "access-log entries"}
+    counts = ", ".join(f"{n} {names[t]}" for t, n in report.deleted.items()) or "nothing"
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(
+        f"{verb} {counts} from before {report.before:%Y-%m-%d %H:%M} UTC; "
+        f"{report.held} records kept under legal hold"
+    )
+
+
+@audit_app.command("hold")
+def audit_hold(
+    reason: Annotated[str, typer.Option(help="Why (a case number, a request).")],
+    app_name: Annotated[
+        str | None, typer.Option("--app", help="Hold every record of an app.")
+    ] = None,
+    decision: Annotated[str | None, typer.Option(help="Hold one decision.")] = None,
+) -> None:
+    """A legal hold: the records it covers are kept past retention and erasure."""
+    import getpass
+
+    from guard.audit.retention import create_hold
+
+    if (app_name is None) == (decision is None):
+        raise typer.BadParameter("give --app NAME or --decision ID")
+    ident = create_hold(
+        _database(),
+        reason=reason,
+        actor=f"cli:{getpass.getuser()}",
+        app=app_name,
+        decision_id=decision,
+    )
+    typer.echo(ident)
+
+
+@audit_app.command("release")
+def audit_release(hold_id: Annotated[str, typer.Argument(help="The hold's id.")]) -> None:
+    """End a legal hold; its records fall under retention again."""
+    import getpass
+
+    from guard.audit.retention import release_hold
+
+    if not release_hold(_database(), hold_id, actor=f"cli:{getpass.getuser()}"):
+        typer.echo(f"no active hold {hold_id!r}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"released {hold_id}")
+
+
+@audit_app.command("holds")
+def audit_holds() -> None:
+    """Every legal hold, active and released."""
+    from guard.audit.retention import list_holds
+
+    for hold in list_holds(_database()):
+        scope = f"app {hold['app']}" if hold["app"] else f"decision {hold['decision_id']}"
+        state = f"released {hold['released_at']}" if hold["released_at"] else "active"
+        typer.echo(f"{hold['id']}  {scope:<40} {state:<10} {hold['reason']}")

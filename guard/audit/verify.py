@@ -117,7 +117,7 @@ class _Chain:
 class _Walk:
     def __init__(self, checkpoints: list[dict[str, Any]]):
         self.by_chain: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        self.purged: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self.purged: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
         self.erased: dict[tuple[str, str, int], dict[str, Any]] = {}
         for checkpoint in checkpoints:
             key = (checkpoint["table_name"], checkpoint["chain_id"])
@@ -125,19 +125,27 @@ class _Walk:
             payload = checkpoint.get("payload") or {}
             if checkpoint["kind"] == "purge":
                 for span in payload.get("ranges", []):
-                    self.purged[(*key, int(span["from"]))] = span
+                    self.purged[(*key, int(span["from"]))].append(span)
             if checkpoint["kind"] == "erasure":
                 for entry in payload.get("rows", []):
                     erased_key = (entry["table"], entry["chain_id"], int(entry["seq"]))
                     self.erased[erased_key] = entry
 
-    def bridge(self, table: str, chain_id: str, expected: int, prev: str) -> tuple[int, str]:
-        """Follow purged ranges from ``expected``; the next sequence and hash expected."""
-        while (span := self.purged.get((table, chain_id, expected))) is not None:
-            if span["prev"] != prev:
-                break
+    def bridge(
+        self, table: str, chain_id: str, expected: int, prev: str, before: int | None = None
+    ) -> tuple[int, str]:
+        """Follow signed purged ranges from ``expected`` (ending before ``before``, when
+        given): the next sequence and the hash it must follow."""
+        while True:
+            spans = [
+                s
+                for s in self.purged.get((table, chain_id, expected), [])
+                if s["prev"] == prev and (before is None or int(s["to"]) < before)
+            ]
+            if not spans:
+                return expected, prev
+            span = max(spans, key=lambda s: int(s["to"]))
             expected, prev = int(span["to"]) + 1, span["head"]
-        return expected, prev
 
 
 def _walk_table(
@@ -153,20 +161,25 @@ def _walk_table(
     current: str | None = None
     state = _Chain()
     expected, prev = 0, GENESIS
+
+    def finish() -> None:
+        if current is not None and not state.broken:
+            state.last = walk.bridge(table, current, expected, prev)[0] - 1
+
     for row in _rows(database, table):
         records += 1
         chain_id = row["chain_id"]
         if chain_id != current:
+            finish()
             current, state = chain_id, _Chain()
             chains[chain_id] = state
-            expected, prev = walk.bridge(table, chain_id, 0, GENESIS)
-            state.last = expected - 1
+            expected, prev = 0, GENESIS
         state.rows += 1
         if state.broken:
             continue
         decision = row["id"] if table == "decisions" else None
         if row["seq"] > expected:
-            expected, prev = walk.bridge(table, chain_id, expected, prev)
+            expected, prev = walk.bridge(table, chain_id, expected, prev, before=row["seq"])
         problem = None
         if row["seq"] != expected:
             problem = f"records {expected}..{row['seq'] - 1} are missing (deleted)"
@@ -181,12 +194,13 @@ def _walk_table(
         if problem:
             problems.append(ChainProblem(chain_id, row["seq"], decision, problem, table))
             state.broken = True
+            state.last = expected - 1
             continue
         if row["seq"] in wanted[chain_id]:
             state.hashes[row["seq"]] = row["hash"]
         expected, prev = row["seq"] + 1, row["hash"]
-        expected, prev = walk.bridge(table, chain_id, expected, prev)
-        state.last = expected - 1
+        state.last = row["seq"]
+    finish()
     return chains, records
 
 

@@ -325,7 +325,8 @@ def _delete_access_row(log: Log) -> None:
 CASES: dict[str, tuple[Callable[..., None], str]] = {
     "edited record": (
         _edit,
-        "record 2 (decision 00000000-0000-7000-8000-000000000002): content does not match its hash (edited)",
+        "record 2 (decision 00000000-0000-7000-8000-000000000002): "
+        "content does not match its hash (edited)",
     ),
     "edited record, chain recomputed": (
         _edit_and_recompute,
