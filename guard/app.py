@@ -12,7 +12,15 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from guard import __version__
-from guard.api import admin_routes, guard_routes, health, openai_routes, review_routes, web
+from guard.api import (
+    admin_routes,
+    audit_routes,
+    guard_routes,
+    health,
+    openai_routes,
+    review_routes,
+    web,
+)
 from guard.api.errors import install_error_handlers
 from guard.api.middleware import GuardHTTPMiddleware
 from guard.api.sessions import SessionStore
@@ -21,6 +29,7 @@ from guard.audit.database import Database
 from guard.audit.migrate import upgrade
 from guard.audit.signing import load_signer
 from guard.audit.sink import AuditSink
+from guard.audit.subjects import hash_key
 from guard.audit.writer import DatabaseAuditSink
 from guard.config import Settings
 from guard.detectors.base import DetectorContext
@@ -72,6 +81,7 @@ def create_app(
         replica=settings.replica_id,
         store_raw=settings.store_raw,
         max_scan_chars=settings.max_scan_chars,
+        subject_key=hash_key(settings.hash_key, settings.hash_key_file),
     )
 
     @asynccontextmanager
@@ -119,12 +129,14 @@ def create_app(
     app.state.generator_started = False
     app.state.policy_store = store
     app.state.keys = KeyStore(database)
+    app.state.checkpoints = checkpoint_log(settings, database)
     app.state.sessions = SessionStore(database)
     install_error_handlers(app)
     app.include_router(openai_routes.router)
     app.include_router(guard_routes.router)
     app.include_router(review_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(audit_routes.router)
     app.include_router(web.router)
     app.include_router(health.router)
     app.add_middleware(

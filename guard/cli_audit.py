@@ -370,3 +370,32 @@ def audit_holds() -> None:
         scope = f"app {hold['app']}" if hold["app"] else f"decision {hold['decision_id']}"
         state = f"released {hold['released_at']}" if hold["released_at"] else "active"
         typer.echo(f"{hold['id']}  {scope:<40} {state:<10} {hold['reason']}")
+
+
+@audit_app.command("erase")
+def audit_erase(
+    user: Annotated[str, typer.Option(help="The `user` value the application sent.")],
+    reason: Annotated[str, typer.Option(help="Why (a request reference).")] = (
+        "data subject erasure request"
+    ),
+) -> None:
+    """Erase what the log holds about a data subject; legal holds win and are named."""
+    import getpass
+    import json
+
+    from guard.app import checkpoint_log
+    from guard.audit.erasure import erase
+    from guard.audit.subjects import hash_key, subject_hash
+    from guard.config import Settings
+
+    settings = Settings()
+    database = _database()
+    subject = subject_hash(hash_key(settings.hash_key, settings.hash_key_file), user)
+    report = erase(
+        database,
+        checkpoint_log(settings, database),
+        subject=subject,
+        actor=f"cli:{getpass.getuser()}",
+        reason=reason,
+    )
+    typer.echo(json.dumps(report.as_json(), indent=2))

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     policy_watch: bool = True
     detector_device: str = "auto"
     hash_key: str | None = None
+    # where the subject hash key is made and kept when GUARD_HASH_KEY is not set
+    hash_key_file: Path = Path("guard-hash.key")
     stream_holdback_chars: int = Field(default=96, ge=0, le=10_000)
     stream_scan_chars: int = Field(default=48, ge=1, le=10_000)
     anonymous_apps: Literal["auto", "allow", "deny"] = "auto"

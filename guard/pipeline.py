@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from guard.audit.record import DecisionRecord
 from guard.audit.sink import AuditSink
+from guard.audit.subjects import subject_hash
 from guard.errors import ContentBlockedError, GuardError, PayloadTooLargeError
 from guard.generators.base import (
     Completion,
@@ -46,6 +47,7 @@ class Origin:
     endpoint: str
     app: str = "anonymous"
     key_id: str | None = None
+    user: str | None = None  # OpenAI's ``user`` field: kept only as a keyed hash
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,7 @@ class Pipeline:
         replica: str,
         store_raw: bool = False,
         max_scan_chars: int | None = None,
+        subject_key: bytes | None = None,
     ):
         self.max_scan_chars = max_scan_chars
         self.generator = generator
@@ -181,6 +184,7 @@ class Pipeline:
         self.metrics = metrics
         self.replica = replica
         self.store_raw = store_raw
+        self.subject_key = subject_key
 
     # -- the one admission path -------------------------------------------------------------
 
@@ -201,6 +205,11 @@ class Pipeline:
             model=request.model if request is not None else "",
             stream=stream,
             params=params,
+            user_hash=(
+                subject_hash(self.subject_key, origin.user)
+                if origin.user and self.subject_key
+                else None
+            ),
         )
 
     async def _admit(

@@ -23,6 +23,7 @@ def _no_ambient_guard_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
             monkeypatch.delenv(name)
     monkeypatch.setenv("GUARD_CONFIG", str(tmp_path / "absent-guard.yaml"))
     monkeypatch.setenv("GUARD_AUDIT_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
+    monkeypatch.setenv("GUARD_HASH_KEY_FILE", str(tmp_path / "guard-hash.key"))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ decision a route gets back is put beside the request (``report``) for the middle
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.requests import Request
@@ -37,10 +37,11 @@ def request_state(request: Request) -> dict[str, Any]:
     return state
 
 
-def hand_over(request: Request, ctx: RequestContext) -> Origin:
-    """The pipeline takes the request (and its audit record) from here."""
+def hand_over(request: Request, ctx: RequestContext, *, user: str | None = None) -> Origin:
+    """The pipeline takes the request (and its audit record) from here; ``user`` is the
+    body's OpenAI ``user`` field, if any."""
     request_state(request)["handed_over"] = True
-    return ctx.origin
+    return replace(ctx.origin, user=user) if user else ctx.origin
 
 
 def report(request: Request, decision: Decision) -> None:

@@ -32,6 +32,7 @@ from guard.audit.database import Database
 from guard.audit.models import DecisionRow
 from guard.audit.record import DecisionRecord
 from guard.audit.rows import GENESIS, chain, from_spool, to_row, to_spool
+from guard.audit.subjects import SubjectKeys
 
 log = logging.getLogger("guard.audit")
 
@@ -62,6 +63,7 @@ class DatabaseAuditSink:
         self._spool_dir = spool_dir
         self._spool = spool_dir / f"spool-{os.getpid()}-{self.chain_id.split(':')[-1]}.jsonl"
         self._fernet = _fernet(raw_key)
+        self.subjects = SubjectKeys(database, self._fernet) if self._fernet else None
         self._task: asyncio.Task[None] | None = None
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.healthy = True
@@ -165,7 +167,14 @@ class DatabaseAuditSink:
         if record.raw is not None and self._fernet is not None:
             import json
 
-            raw = self._fernet.encrypt(json.dumps(record.raw).encode())
+            fernet = self._fernet
+            if record.user_hash and self.subjects is not None:
+                # the subject's own key, so that erasing them can destroy it
+                fernet = self.subjects.cached(record.user_hash) or await asyncio.to_thread(
+                    self.subjects.fernet_for, record.user_hash
+                )
+            if fernet is not None:
+                raw = fernet.encrypt(json.dumps(record.raw).encode())
         row = chain(
             to_row(record, raw), chain_id=self.chain_id, seq=self._seq, prev_hash=self._prev
         )

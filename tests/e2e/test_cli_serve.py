@@ -23,6 +23,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         GUARD_DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}",
         GUARD_SPOOL_DIR=str(tmp_path / "spool"),
         GUARD_AUDIT_CHECKPOINT_DIR=str(tmp_path / "checkpoints"),
+        GUARD_HASH_KEY_FILE=str(tmp_path / "guard-hash.key"),
     )
     env.update(extra)
     return env
