@@ -399,3 +399,36 @@ def audit_erase(
         reason=reason,
     )
     typer.echo(json.dumps(report.as_json(), indent=2))
+
+
+@audit_app.command("find")
+def audit_find(
+    card: Annotated[str, typer.Option(help="A card number; matched by its HMAC only.")],
+) -> None:
+    """Decisions whose request or answer held this card number (ids, times, actions)."""
+    import getpass
+
+    from sqlalchemy import select
+
+    from guard.audit import queries
+    from guard.audit.cards import card_hash
+    from guard.audit.models import DecisionRow
+    from guard.audit.subjects import hash_key
+    from guard.config import Settings
+
+    settings = Settings()
+    wanted = card_hash(hash_key(settings.hash_key, settings.hash_key_file), card)
+    database = _database()
+    queries.record_access(
+        database, actor=f"cli:{getpass.getuser()}", action="find-card", target={"card": "hmac"}
+    )
+    d = DecisionRow
+    with database.engine.connect() as conn:
+        rows = conn.execute(
+            select(d.id, d.time, d.app, d.action, d.card_hashes)
+            .where(d.card_hashes.is_not(None))
+            .order_by(d.time)
+        ).all()
+    for row in rows:
+        if wanted in (row.card_hashes or []):
+            typer.echo(f"{row.id}  {row.time:%Y-%m-%d %H:%M:%S}  {row.app:<20} {row.action}")

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from guard.audit.cards import card_hash, card_numbers
 from guard.audit.record import DecisionRecord
 from guard.audit.sink import AuditSink
 from guard.audit.subjects import subject_hash
@@ -186,6 +187,15 @@ class Pipeline:
         self.store_raw = store_raw
         self.subject_key = subject_key
 
+    def _hash_cards(self, record: DecisionRecord, texts: list[str]) -> None:
+        """Keep an HMAC of each card number (never the number) to find the decision by."""
+        if self.subject_key is None:
+            return
+        for number in card_numbers(texts):
+            digest = card_hash(self.subject_key, number)
+            if digest not in record.card_hashes:
+                record.card_hashes.append(digest)
+
     # -- the one admission path -------------------------------------------------------------
 
     def _record(
@@ -254,6 +264,7 @@ class Pipeline:
             else:
                 outcome, rewritten = await self.guard.scan(origin.app, stage, texts)
             record.stages.append(outcome)
+            self._hash_cards(record, texts)
             elapsed = _ms(time.perf_counter() - started)
             if stage == "input":
                 record.guard_input_ms = elapsed
@@ -327,6 +338,7 @@ class Pipeline:
             record.generation_ms = _ms(checked - generated)
             output = await self.guard.check_output(verdict, completion)
             record.stages.append(output.outcome)
+            self._hash_cards(record, [c.text for c in completion.choices])
             record.guard_output_ms = _ms(time.perf_counter() - checked)
             if record.raw is not None:
                 record.raw["answer"] = "\n\n".join(c.text for c in completion.choices)

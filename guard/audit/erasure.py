@@ -68,6 +68,7 @@ def _tombstoned(row: dict[str, Any], mark: str) -> dict[str, Any]:
         "redacted_answer": mark if row["redacted_answer"] else "",
         "stages": stages,
         "raw_encrypted": None,
+        "card_hashes": None,
     }
 
 

@@ -13,6 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from guard.audit.cards import mask_cards
 from guard.audit.record import DecisionRecord
 from guard.policy.explain import explain, finding_record
 
@@ -50,15 +51,15 @@ def to_row(record: DecisionRecord, raw_encrypted: bytes | None = None) -> dict[s
                     for f in s.failures
                 ],
                 "elapsed_ms": round(s.elapsed_s * 1000, 3),
-                "texts": list(s.redacted),
+                "texts": [mask_cards(t) for t in s.redacted],
                 "highlights": list(s.highlights),
             }
             for s in record.stages
         ],
         "findings": [finding_record(f) for s in record.stages for f in s.fired],
         "explanation": explain(record.stages),
-        "redacted_prompt": record.redacted_prompt,
-        "redacted_answer": record.redacted_answer,
+        "redacted_prompt": mask_cards(record.redacted_prompt),
+        "redacted_answer": mask_cards(record.redacted_answer),
         "params": _jsonable(record.params),
         "prompt_tokens": record.prompt_tokens,
         "completion_tokens": record.completion_tokens,
@@ -70,6 +71,7 @@ def to_row(record: DecisionRecord, raw_encrypted: bytes | None = None) -> dict[s
         "policy_version": record.policy_version,
         "raw_encrypted": raw_encrypted,
         "user_hash": record.user_hash,
+        "card_hashes": list(record.card_hashes) or None,
         "review_status": "unreviewed",
     }
 
@@ -88,7 +90,7 @@ def _canonical(value: Any) -> Any:
 
 
 # Columns added after rows were first written: hashed only when set, so older rows verify.
-_HASHED_WHEN_SET = {"user_hash"}
+_HASHED_WHEN_SET = {"user_hash", "card_hashes"}
 
 
 def row_hash(row: dict[str, Any], unhashed: frozenset[str] | set[str] = UNHASHED) -> str:

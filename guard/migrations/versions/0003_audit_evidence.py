@@ -82,6 +82,7 @@ def _chain_required(table: str, index: str) -> None:
 def upgrade() -> None:
     with op.batch_alter_table("decisions") as batch:
         batch.add_column(sa.Column("user_hash", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("card_hashes", sa.JSON(), nullable=True))
         batch.create_index("ix_decisions_user_hash", ["user_hash"], unique=False)
     _chain_columns("reviews")
     _chain_columns("audit_access")
@@ -156,4 +157,5 @@ def downgrade() -> None:
                 batch.drop_column(name)
     with op.batch_alter_table("decisions") as batch:
         batch.drop_index("ix_decisions_user_hash")
+        batch.drop_column("card_hashes")
         batch.drop_column("user_hash")
