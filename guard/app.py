@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from guard import __version__
 from guard.api import (
@@ -27,6 +28,7 @@ from guard.api.sessions import SessionStore
 from guard.audit.checkpoints import CheckpointLog
 from guard.audit.database import Database
 from guard.audit.migrate import upgrade
+from guard.audit.policy_history import record_active
 from guard.audit.signing import load_signer
 from guard.audit.sink import AuditSink
 from guard.audit.subjects import hash_key
@@ -42,7 +44,7 @@ from guard.pipeline import Pipeline
 from guard.policy.base import Guard
 from guard.policy.engine import PolicyGuard
 from guard.policy.evaluate import Evaluator
-from guard.policy.loader import PolicyLoadError
+from guard.policy.loader import PolicyLoadError, PolicySet
 from guard.policy.store import PolicyStore
 
 log = logging.getLogger(__name__)
@@ -84,12 +86,22 @@ def create_app(
         subject_key=hash_key(settings.hash_key, settings.hash_key_file),
     )
 
+    def note_policies(policies: PolicySet) -> None:
+        """Keep the serving versions in the policy history (a database outage only logs)."""
+        try:
+            record_active(database, policies, replica=settings.replica_id)
+        except SQLAlchemyError as exc:
+            log.error("policy history not written: %s", type(exc).__name__)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("starting %s generator; database %s", settings.generator, database.describe())
         if settings.auto_upgrade:
             await asyncio.to_thread(upgrade, database.engine)
         database.remember_file()
+        if store is not None:
+            store.on_swap.append(note_policies)
+            await asyncio.to_thread(note_policies, store.current)
         if not settings.anonymous_allowed:
             log.info("traffic without an app key is refused (GUARD_ANONYMOUS_APPS)")
         elif settings.loopback_only:

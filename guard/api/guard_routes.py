@@ -9,7 +9,13 @@ from fastapi import APIRouter, Request
 from pydantic import Field, model_validator
 
 from guard.api.context import hand_over, report
-from guard.api.deps import AdminDep, ContextDep, ExplanationReaderDep, PipelineDep
+from guard.api.deps import (
+    AdminDep,
+    ContextDep,
+    ExplanationReaderDep,
+    PipelineDep,
+    ReviewerDep,
+)
 from guard.api.protocol import Message, Text, _Strict
 from guard.api.review_routes import DecisionNotFoundError
 from guard.audit import queries
@@ -126,6 +132,20 @@ def decision_document(row: dict[str, Any]) -> dict[str, Any]:
 
 def _iso(time: Any) -> Any:
     return time.isoformat() if hasattr(time, "isoformat") else time
+
+
+@router.get("/policies/history")
+async def policies_history(
+    request: Request,
+    _reader: ReviewerDep,
+    name: str | None = None,
+    version: str | None = None,
+) -> dict[str, Any]:
+    """Every policy version that served (oldest first), with the text of its files."""
+    from guard.audit.policy_history import history
+
+    found = await asyncio.to_thread(history, request.app.state.database, name=name, version=version)
+    return {"data": found}
 
 
 @router.get("/policies")

@@ -22,6 +22,7 @@ from guard.api.review_routes import export_stream
 from guard.api.sessions import ABSOLUTE, COOKIE, ReviewSession, SessionStore
 from guard.audit import queries
 from guard.audit.database import Database
+from guard.audit.policy_history import history
 from guard.errors import ForbiddenError
 from guard.keys import KEY_PREFIX, KeyStore
 
@@ -192,7 +193,12 @@ async def decision(decision_id: str, request: Request) -> Response:
         target={"decision_id": decision_id},
     )
     shown: dict[str, Any] = queries.public(row)
-    body = web_pages.decision(shown, session.csrf)
+    versions = []
+    if row.get("policy") and row.get("policy_version"):
+        versions = await asyncio.to_thread(
+            history, database, name=row["policy"], version=row["policy_version"]
+        )
+    body = web_pages.decision(shown, session.csrf, versions[0]["files"] if versions else None)
     return _html(
         web_pages.page(f"Decision {decision_id}", body, who=session.key_name, csrf=session.csrf)
     )

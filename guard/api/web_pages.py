@@ -151,7 +151,26 @@ def highlighted(text: str, marks: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def decision(row: dict[str, Any], csrf: str) -> str:
+def policy_text(name: str | None, version: str | None, files: dict[str, str] | None) -> str:
+    """The exact policy files a decision was made under, from the policy history."""
+    if not name:
+        return ""
+    if files is None:
+        body = (
+            "<p>This version is not in the policy history (it served before history was kept).</p>"
+        )
+    else:
+        body = "".join(
+            f"<details><summary>{escape(file)}</summary><pre>{escape(text)}</pre></details>"
+            for file, text in sorted(files.items())
+        )
+    return (
+        f"<div class=card><h3>Policy {escape(name)} {escape(version or '')} as it was</h3>"
+        f"{body}</div>"
+    )
+
+
+def decision(row: dict[str, Any], csrf: str, policy_files: dict[str, str] | None = None) -> str:
     stages = "".join(
         f'<div class=card><h3>{escape(s["stage"])}: <span class="{escape(s["action"])}">{escape(s["action"])}</span></h3>'
         + "".join(
@@ -185,6 +204,7 @@ def decision(row: dict[str, Any], csrf: str) -> str:
         f"app {escape(row['app'])} · model {escape(row['model'])} · policy {escape(row['policy'] or '-')} "
         f"{escape(row['policy_version'] or '')} · outcome {escape(row['outcome'])}</p>"
         f"{stages}<div class=card><h3>Explanation</h3><ul>{sentences or '<li>No rule fired.</li>'}</ul></div>"
+        f"{policy_text(row.get('policy'), row.get('policy_version'), policy_files)}"
         f"<div class=card><h3>Review history</h3><table><tr><th>Time</th><th>Reviewer</th><th>Verdict</th><th>Note</th></tr>{history}</table>"
         f'<form method="post" action="/review/decisions/{escape(row["id"])}/reviews">'
         f'<input type="hidden" name="csrf" value="{escape(csrf)}"><p>{verdicts}</p>'

@@ -79,6 +79,8 @@ class Policy:
     constraints: Constraints | None
     rules: list[CompiledRule]
     tests: list[tuple[str, PolicyTest]] = field(default_factory=list)
+    # every file the version hash covers, by name: text, or a line describing a binary file
+    sources: dict[str, str] = field(default_factory=dict)
 
     def rules_for(self, stage: str) -> list[CompiledRule]:
         return [r for r in self.rules if stage in r.rule.stages]
@@ -269,6 +271,17 @@ def _review_band(
     return lowered, threshold
 
 
+def _source_text(content: bytes) -> str:
+    """A policy file as the history keeps it: its text, or what a binary file was."""
+    try:
+        text = content.decode("utf-8")
+        if "\0" not in text:
+            return text
+    except UnicodeDecodeError:
+        pass
+    return f"<binary file: {len(content)} bytes, sha256 {hashlib.sha256(content).hexdigest()}>"
+
+
 def _referenced_files(policy_dir: Path, rules: Iterable[Rule]) -> list[Path]:
     found = []
     for rule in rules:
@@ -335,6 +348,7 @@ def _merge(
         tests: list[tuple[str, PolicyTest]] = []
         seen_ids: dict[str, str] = {}
         digest = hashlib.sha256()
+        sources: dict[str, str] = {}
         for path, policy_file, lines, raw in members:
             if tuple(policy_file.applies_to.apps) != apps:
                 problems.append(
@@ -371,9 +385,12 @@ def _merge(
                     problems += exc.problems
             tests += [(lines.file, test) for test in policy_file.tests]
             digest.update(path.name.encode() + b"\0" + raw + b"\0")
+            sources[path.name] = _source_text(raw)
             for extra in _referenced_files(path.parent, policy_file.rules):
                 if extra.is_file():
-                    digest.update(extra.name.encode() + b"\0" + extra.read_bytes() + b"\0")
+                    content = extra.read_bytes()
+                    digest.update(extra.name.encode() + b"\0" + content + b"\0")
+                    sources[extra.name] = _source_text(content)
         for app in apps:
             if app in claimed:
                 problems.append(
@@ -392,6 +409,7 @@ def _merge(
             constraints=constraints,
             rules=rules,
             tests=tests,
+            sources=sources,
         )
     if problems:
         raise PolicyLoadError(problems)

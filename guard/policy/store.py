@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,8 @@ class PolicyStore:
         self.loaded_at: float | None = None
         self.last_error: LoadFailure | None = None
         self._on_reload = on_reload or (lambda ok: None)
+        # called (in a thread) with each policy set that starts serving after a reload
+        self.on_swap: list[Callable[[PolicySet], None]] = []
         self._lock = asyncio.Lock()
 
     def load(self) -> PolicySet:
@@ -61,7 +64,12 @@ class PolicyStore:
             versions = ", ".join(f"{p.name}@{p.version}" for p in fresh.policies.values())
             log.info("policies reloaded: %s", versions or "none")
             self._on_reload(True)
-            return True
+        for listener in self.on_swap:
+            try:
+                await asyncio.to_thread(listener, fresh)
+            except Exception as exc:  # a listener's failure never undoes the reload
+                log.error("after the policy reload: %s", exc)
+        return True
 
     async def watch(self, debounce_ms: int = 300) -> None:
         """Reload whenever a file in the directory changes (until cancelled)."""
