@@ -124,8 +124,9 @@ def test_upgrading_a_database_from_before_chaining_chains_its_reviews_and_access
             conn.execute(
                 text(
                     "INSERT INTO audit_access (time, actor, action, target) VALUES "
-                    "('2026-11-30 10:00:0%d.000000', 'rita', 'list', '{\"app\": \"x\"}')" % i
-                )
+                    "(:t, 'rita', 'list', '{\"app\": \"x\"}')"
+                ),
+                {"t": f"2026-11-30 10:00:0{i}.000000"},
             )
     upgrade(database.engine)
     assert verify(database).problems == []
