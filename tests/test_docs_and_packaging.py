@@ -58,6 +58,8 @@ def test_docker_images_install_what_the_makefile_installs_and_serve() -> None:
             assert (ROOT / copied).exists(), f"{name} copies {copied}, which is missing"
         spool = re.search(r"GUARD_SPOOL_DIR=(\S+)", dockerfile)
         assert spool and f"VOLUME {spool.group(1)}" in dockerfile, "the spool must be on a volume"
+        checkpoints = re.search(r"GUARD_AUDIT_CHECKPOINT_DIR=(\S+)", dockerfile)
+        assert checkpoints and re.search(rf"VOLUME .*{checkpoints.group(1)}", dockerfile)
         health = re.search(r"HEALTHCHECK[^\n]*\\\n\s*CMD (.+)", dockerfile)
         assert health and health.group(1) == '["guard", "health"]', "no hard-coded port"
         assert "8000/healthz" not in dockerfile

@@ -125,16 +125,24 @@ def read_database(database: Database) -> list[dict[str, Any]]:
 
 
 def read_file(directory: Path) -> list[dict[str, Any]] | None:
-    """The checkpoint file's entries, or None when there is no file."""
+    """The checkpoint file's entries, or None when there is no file. A line that is not a
+    checkpoint (a write torn by a crash, an edit) comes back as ``{"line": N, "bad": text}``."""
     path = directory / FILE_NAME
     if not path.exists():
         return None
-    entries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
+    entries: list[dict[str, Any]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
             entry = json.loads(line)
             entry["time"] = datetime.fromisoformat(entry["time"])
-            entries.append(entry)
+            if not all(name in entry for name in _FIELDS):
+                raise KeyError("fields")
+        except (ValueError, KeyError, TypeError):
+            entries.append({"line": number, "bad": line[:80]})
+            continue
+        entries.append(entry)
     return entries
 
 

@@ -278,6 +278,17 @@ def verify(
     problems: list[ChainProblem] = []
     stored = cp.read_database(database)
     on_file = cp.read_file(checkpoint_dir) if checkpoint_dir is not None else None
+    for bad in [e for e in on_file or [] if "bad" in e]:
+        problems.append(
+            ChainProblem(
+                "-",
+                None,
+                None,
+                f"line {bad['line']} of the checkpoint file is not a checkpoint ({bad['bad']!r})",
+                "audit_checkpoints",
+            )
+        )
+    on_file = [e for e in on_file if "bad" not in e] if on_file is not None else None
     _compare_copies(stored, on_file, checkpoint_dir, problems)
     known = {c["id"]: c for c in stored}
     for entry in on_file or []:

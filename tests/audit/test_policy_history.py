@@ -33,12 +33,10 @@ def _ask(base: str, text: str) -> httpx.Response:
     )
 
 
-def _signed_in(base: str, key: str) -> httpx.Client:
-    client = httpx.Client(base_url=base)
+def _sign_in(client: httpx.Client, key: str) -> None:
     form = client.get("/review/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
     assert client.post("/review/login", data={"key": key, "csrf": csrf}).status_code in (200, 303)
-    return client
 
 
 def test_each_served_version_is_kept_and_shown_with_its_decision(tmp_path: Path) -> None:
@@ -68,8 +66,9 @@ def test_each_served_version_is_kept_and_shown_with_its_decision(tmp_path: Path)
         assert [("pineapple" in v["files"]["default.yaml"]) for v in versions] == [True, False]
         assert versions[0]["active_until"] is not None and versions[1]["active_until"] is None
         assert httpx.get(f"{base}/v1/policies/history").status_code == 401
-        page = _signed_in(base, reviewer["authorization"].split()[1])
-        html = page.get(f"/review/decisions/{first.headers['x-guard-decision-id']}").text
+        with httpx.Client(base_url=base) as page:
+            _sign_in(page, reviewer["authorization"].split()[1])
+            html = page.get(f"/review/decisions/{first.headers['x-guard-decision-id']}").text
         assert f"Policy default {versions[0]['version']} as it was" in html
         assert "words: [pineapple]" in html and "mango" not in html
     patch = diff(versions[0]["files"], versions[1]["files"])

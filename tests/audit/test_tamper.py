@@ -305,6 +305,11 @@ def _cut_checkpoint_file(log: Log) -> None:
     path.write_text("".join(path.read_text().splitlines(keepends=True)[:-1]))
 
 
+def _garble_checkpoint_file(log: Log) -> None:
+    path = log.checkpoints / FILE_NAME
+    path.write_text(path.read_text() + '{"id": "torn-wri')
+
+
 def _delete_everything(log: Log) -> None:
     with log.database.engine.begin() as conn:
         for model in (ReviewRow, AccessRow, DecisionRow, CheckpointRow):
@@ -367,6 +372,10 @@ CASES: dict[str, tuple[Callable[..., None], str]] = {
         "was deleted from the database",
     ),
     "checkpoint file cut": (_cut_checkpoint_file, "is not in the checkpoint file"),
+    "checkpoint file garbled": (
+        _garble_checkpoint_file,
+        "of the checkpoint file is not a checkpoint",
+    ),
     "everything deleted": (_delete_everything, "the chain is gone"),
     "edited review": (
         _edit_review,
