@@ -20,6 +20,7 @@ from guard.api.protocol import _Strict
 from guard.audit import queries
 from guard.audit.database import Database
 from guard.audit.export import csv_lines, jsonl_lines
+from guard.audit.subjects import decrypt_raw
 from guard.errors import ForbiddenError, GuardError, InvalidRequestError
 
 router = APIRouter(prefix="/v1")
@@ -121,20 +122,18 @@ async def get_decision(
     await _record(request, key, "read", {"decision_id": decision_id, "include_raw": include_raw})
     shown = queries.public(row)
     if include_raw:
-        shown["raw"] = _raw(request, key, row.get("raw_encrypted"))
+        shown["raw"] = await asyncio.to_thread(_raw, request, key, row)
     return shown
 
 
-def _raw(request: Request, key: Any, token: bytes | None) -> dict[str, str] | None:
+def _raw(request: Request, key: Any, row: dict[str, Any]) -> dict[str, str] | None:
     if key.role != "admin":
         raise ForbiddenError("raw text is readable by the admin role only")
     settings = request.app.state.settings
+    token = row.get("raw_encrypted")
     if token is None or not settings.raw_key:
         return None
-    from cryptography.fernet import Fernet
-
-    raw: dict[str, str] = json.loads(Fernet(settings.raw_key.encode()).decrypt(token))
-    return raw
+    return decrypt_raw(_database(request), settings.raw_key, token, row.get("user_hash"))
 
 
 @router.post("/decisions/{decision_id}/reviews")

@@ -110,3 +110,29 @@ class SubjectKeys:
     def forget(self, user_hash: str) -> None:
         with self._lock:
             self._cache.pop(user_hash, None)
+
+
+def decrypt_raw(
+    database: Database, raw_key: str, token: bytes, user_hash: str | None
+) -> dict[str, str] | None:
+    """A record's raw text: under its subject's key when it has one (None once that key
+    was destroyed by an erasure), else under GUARD_RAW_KEY."""
+    import json
+
+    from cryptography.fernet import Fernet, InvalidToken
+
+    master = Fernet(raw_key.encode())
+    fernet = master
+    if user_hash:
+        with database.engine.connect() as conn:
+            stored = conn.execute(
+                select(SubjectKeyRow.key_encrypted).where(SubjectKeyRow.user_hash == user_hash)
+            ).scalar_one_or_none()
+        if stored is None:
+            return None
+        fernet = Fernet(master.decrypt(stored))
+    try:
+        raw: dict[str, str] = json.loads(fernet.decrypt(token))
+    except InvalidToken:
+        return None
+    return raw

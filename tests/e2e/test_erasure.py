@@ -5,6 +5,7 @@ named, other subjects are untouched, and every chain still verifies with the pub
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import httpx
@@ -64,7 +65,11 @@ def test_erasure_tombstones_a_subject_and_keeps_every_chain_verifiable(
                 model="fake-model", messages=[{"role": "user", "content": text}], user=user
             )
             decisions[user].append(answer.headers["x-guard-decision-id"])
-        rows = _rows(database)
+        for _ in range(100):  # records are written off the request path
+            rows = _rows(database)
+            if len(rows) == 4:
+                break
+            time.sleep(0.05)
         assert {r["user_hash"] for r in rows} == {
             subject_hash(b"subject-hash-key-for-tests", ALICE),
             subject_hash(b"subject-hash-key-for-tests", BOB),
@@ -78,6 +83,10 @@ def test_erasure_tombstones_a_subject_and_keeps_every_chain_verifiable(
             note="customer alice asked about order 5521",
         )
         admin = key_header(base, "admin")
+        raw = httpx.get(
+            f"{base}/v1/decisions/{decisions[ALICE][1]}?include_raw=true", headers=admin
+        ).json()["raw"]
+        assert "alice@example.com" in raw["prompt"], "readable under the subject's own key"
         held = httpx.post(
             f"{base}/v1/audit/holds",
             json={"decision_id": decisions[ALICE][0], "reason": "dispute 2026-88"},
@@ -91,6 +100,14 @@ def test_erasure_tombstones_a_subject_and_keeps_every_chain_verifiable(
         erased = httpx.post(f"{base}/v1/audit/erasures", json={"user": ALICE}, headers=admin)
         assert erased.status_code == 200, erased.text
         report = erased.json()
+        gone = httpx.get(
+            f"{base}/v1/decisions/{decisions[ALICE][1]}?include_raw=true", headers=admin
+        ).json()
+        assert gone["raw"] is None and "erased" in gone["redacted_prompt"]
+        kept = httpx.get(
+            f"{base}/v1/decisions/{decisions[BOB][0]}?include_raw=true", headers=admin
+        ).json()
+        assert "bob@example.com" in kept["raw"]["prompt"]
     assert report["erased_decisions"] == 2 and report["erased_reviews"] == 1
     assert report["kept_under_legal_hold"] == [decisions[ALICE][0]]
     assert report["holds"] == [held.json()["id"]]
