@@ -297,13 +297,18 @@ def verify(
     if verifier is not None:
         for checkpoint in everything:
             if not cp.signature_ok(checkpoint, verifier):
+                why = (
+                    "is unsigned (written without GUARD_AUDIT_SIGNING_KEY, or its signature "
+                    "was removed)"
+                    if not checkpoint.get("signature")
+                    else "is not signed by the audit key (forged or altered)"
+                )
                 problems.append(
                     ChainProblem(
                         checkpoint["chain_id"],
                         None,
                         None,
-                        f"checkpoint {checkpoint['id']} ({checkpoint['kind']}) is not signed "
-                        "by the audit key (forged or altered)",
+                        f"checkpoint {checkpoint['id']} ({checkpoint['kind']}) {why}",
                         checkpoint["table_name"],
                     )
                 )
