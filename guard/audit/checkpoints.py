@@ -93,6 +93,20 @@ class CheckpointLog:
         checkpoint["signature"] = self.signer.sign(message(checkpoint)) if self.signer else None
         return checkpoint
 
+    def of_head(
+        self, table: str, chain_id: str, seq: int, head: str, **payload: Any
+    ) -> dict[str, Any]:
+        """A ``checkpoint`` of a chain's head: the records up to ``seq`` end in ``head``."""
+        return self.make(
+            table=table,
+            chain_id=chain_id,
+            kind="checkpoint",
+            seq=seq,
+            head=head,
+            count=seq + 1,
+            payload=payload,
+        )
+
     def append_file(self, checkpoint: dict[str, Any]) -> None:
         """Append to the checkpoint file and fsync (locked: many writers share the file)."""
         if self.directory is None:
@@ -176,17 +190,7 @@ def checkpoint_heads(log: CheckpointLog) -> list[dict[str, Any]]:
                 head = conn.execute(
                     select(model.hash).where(model.chain_id == chain_id, model.seq == seq)
                 ).scalar_one()
-                made.append(
-                    log.make(
-                        table=table,
-                        chain_id=chain_id,
-                        kind="checkpoint",
-                        seq=seq,
-                        head=head,
-                        count=seq + 1,
-                        payload={"by": "guard audit checkpoint"},
-                    )
-                )
+                made.append(log.of_head(table, chain_id, seq, head, by="guard audit checkpoint"))
     for checkpoint in made:
         log.write(checkpoint)
     return made

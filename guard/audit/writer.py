@@ -131,16 +131,7 @@ class DatabaseAuditSink:
                 for table, (_, chain_id) in chained.CHAINED.items():
                     seq, head = chained.head(conn, table, chain_id)
                     if seq >= 0 and self._shared_heads.get(table) != (seq, head):
-                        made.append(
-                            log_.make(
-                                table=table,
-                                chain_id=chain_id,
-                                kind="checkpoint",
-                                seq=seq,
-                                head=head,
-                                count=seq + 1,
-                            )
-                        )
+                        made.append(log_.of_head(table, chain_id, seq, head))
                         self._shared_heads[table] = (seq, head)
         except SQLAlchemyError:
             return []

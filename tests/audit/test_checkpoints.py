@@ -4,7 +4,6 @@ reviews and access log chained so that it verifies."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,26 +15,12 @@ from guard.audit.checkpoints import CheckpointLog, read_file
 from guard.audit.database import Database
 from guard.audit.migrate import upgrade
 from guard.audit.models import CheckpointRow
-from guard.audit.record import DecisionRecord
 from guard.audit.signing import generate, load_verifier
 from guard.audit.verify import verify
 from guard.audit.writer import DatabaseAuditSink
 from guard.cli import app as cli
 from guard.config import Settings
-
-
-def _record(i: int) -> DecisionRecord:
-    return DecisionRecord(
-        decision_id=f"00000000-0000-7000-8000-{i:012d}",
-        request_id=f"r{i}",
-        time=datetime.now(UTC),
-        endpoint="/v1/chat/completions",
-        app="tests",
-        key_id=None,
-        replica="t",
-        model="m",
-        stream=False,
-    )
+from tests.audit.records import a_record
 
 
 def _kinds(database: Database) -> list[tuple[str, int]]:
@@ -57,7 +42,7 @@ async def test_a_quiet_writer_still_signs_its_head_after_the_interval(tmp_path: 
     )
     await sink.start()
     for i in range(3):
-        await sink.record(_record(i))
+        await sink.record(a_record(i))
     for _ in range(60):
         await asyncio.sleep(0.1)
         if ("checkpoint", 2) in _kinds(database):
@@ -88,7 +73,7 @@ def test_checkpoint_command_signs_every_uncovered_head(
     async def write() -> None:
         await sink.start()
         for i in range(4):
-            await sink.record(_record(i))
+            await sink.record(a_record(i))
         await sink.aclose()
 
     asyncio.run(write())
@@ -134,7 +119,7 @@ def test_upgrading_a_database_from_before_chaining_chains_its_reviews_and_access
 
     async def write() -> None:
         await sink.start()
-        await sink.record(_record(0))
+        await sink.record(a_record(0))
         await sink.aclose()
 
     asyncio.run(write())

@@ -19,31 +19,17 @@ from guard.audit.checkpoints import CheckpointLog
 from guard.audit.database import Database
 from guard.audit.migrate import upgrade
 from guard.audit.models import AccessRow, DecisionRow, ReviewRow
-from guard.audit.record import DecisionRecord
 from guard.audit.retention import create_hold, purge, release_hold
 from guard.audit.signing import generate, load_signer, load_verifier
 from guard.audit.verify import verify
 from guard.audit.writer import DatabaseAuditSink
 from guard.cli import app
 from guard.config import Settings
+from tests.audit.records import a_record
 from tests.live_server import live_server
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD = datetime.now(UTC) - timedelta(days=400)
-
-
-def _record(i: int, app_name: str, when: datetime) -> DecisionRecord:
-    return DecisionRecord(
-        decision_id=f"00000000-0000-7000-8000-{i:012d}",
-        request_id=f"req-{i}",
-        time=when,
-        endpoint="/v1/chat/completions",
-        app=app_name,
-        key_id=None,
-        replica="t",
-        model="m",
-        stream=False,
-    )
 
 
 async def _seed(database: Database, log: CheckpointLog, tmp_path: Path) -> list[str]:
@@ -54,7 +40,7 @@ async def _seed(database: Database, log: CheckpointLog, tmp_path: Path) -> list[
     plan = [("a", OLD)] * 3 + [("b", OLD)] + [("a", OLD)] * 2 + [("a", datetime.now(UTC))] * 2
     ids = []
     for i, (app_name, when) in enumerate(plan):
-        record = _record(i, app_name, when)
+        record = a_record(i, app=app_name, when=when)
         await sink.record(record)
         ids.append(record.decision_id)
     await sink.aclose()

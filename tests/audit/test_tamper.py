@@ -7,7 +7,6 @@ import json
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -19,11 +18,11 @@ from guard.audit.checkpoints import FILE_NAME, CheckpointLog
 from guard.audit.database import Database
 from guard.audit.migrate import upgrade
 from guard.audit.models import AccessRow, CheckpointRow, DecisionRow, ReviewRow
-from guard.audit.record import DecisionRecord
 from guard.audit.rows import UNHASHED, chain, row_hash
 from guard.audit.signing import generate, load_signer, load_verifier
 from guard.audit.verify import ChainReport, verify
 from guard.audit.writer import DatabaseAuditSink
+from tests.audit.records import a_record
 
 PG = "postgresql://postgres@127.0.0.1:5432"
 
@@ -52,21 +51,6 @@ class Log:
             ]
 
 
-def _record(i: int) -> DecisionRecord:
-    return DecisionRecord(
-        decision_id=f"00000000-0000-7000-8000-{i:012d}",
-        request_id=f"req-{i}",
-        time=datetime.now(UTC),
-        endpoint="/v1/chat/completions",
-        app="tests",
-        key_id=None,
-        replica="t",
-        model="m",
-        stream=False,
-        redacted_prompt=f"prompt {i} from <PERSON_1>",
-    )
-
-
 async def _build(database: Database, folder: Path, keys: Path) -> Log:
     upgrade(database.engine)
     signer = load_signer(keys / "audit-signing.key")
@@ -82,7 +66,7 @@ async def _build(database: Database, folder: Path, keys: Path) -> Log:
     await sink.start()
     ids = []
     for i in range(12):
-        record = _record(i)
+        record = a_record(i, redacted_prompt=f"prompt {i} from <PERSON_1>")
         await sink.record(record)
         ids.append(record.decision_id)
         await sink._queue.join()

@@ -22,6 +22,7 @@ from guard.audit.record import DecisionRecord
 from guard.audit.verify import verify
 from guard.audit.writer import DatabaseAuditSink
 from guard.config import Settings
+from tests.audit.records import a_record
 from tests.live_server import live_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,17 +100,7 @@ def test_every_request_leaves_exactly_one_record_and_the_chain_verifies(tmp_path
 async def _write(sink: DatabaseAuditSink, count: int, start: int = 0) -> list[str]:
     ids = []
     for i in range(start, start + count):
-        record = DecisionRecord(
-            decision_id=f"00000000-0000-7000-8000-{i:012d}",
-            request_id=f"r{i}",
-            time=datetime.now(UTC),
-            endpoint="/v1/chat/completions",
-            app="tests",
-            key_id=None,
-            replica="test",
-            model="m",
-            stream=False,
-        )
+        record = a_record(i)
         await sink.record(record)
         ids.append(record.decision_id)
     return ids
