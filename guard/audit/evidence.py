@@ -73,22 +73,8 @@ def build(
     decisions = list(queries.iter_rows(database, filters=filters))
     files["decisions.jsonl"] = _lines(decisions)
     with database.engine.connect() as conn:
-        reviews = [
-            queries.public(dict(r))
-            for r in conn.execute(
-                select(ReviewRow.__table__)
-                .where(ReviewRow.time >= since, ReviewRow.time < until)
-                .order_by(ReviewRow.seq)
-            ).mappings()
-        ]
-        access = [
-            queries.public(dict(r))
-            for r in conn.execute(
-                select(AccessRow.__table__)
-                .where(AccessRow.time >= since, AccessRow.time < until)
-                .order_by(AccessRow.seq)
-            ).mappings()
-        ]
+        reviews = _window(conn, ReviewRow, since, until)
+        access = _window(conn, AccessRow, since, until)
         k = ApiKeyRow
         keys = [
             dict(r)
@@ -138,6 +124,14 @@ def build(
         target={"since": since.isoformat(), "until": until.isoformat(), "manifest": digest},
     )
     return PackSummary(out, len(files), len(decisions), digest)
+
+
+def _window(conn: Any, model: Any, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """A chained table's rows of the window, in chain order."""
+    query = (
+        select(model.__table__).where(model.time >= since, model.time < until).order_by(model.seq)
+    )
+    return [queries.public(dict(r)) for r in conn.execute(query).mappings()]
 
 
 def _previous(every: list[dict[str, Any]], item: dict[str, Any]) -> dict[str, Any] | None:
