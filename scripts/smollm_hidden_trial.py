@@ -27,16 +27,25 @@ GENERATED = {
     "harmful_varied.txt": "harmful",
 }
 SOURCES = {
-    "wildguard": "wildguard", "xstest": "xstest", "donotanswer": "donotanswer",
-    "adv_bench": "advbench", "strongreject": "strongreject", "NotInject": "notinject",
-    "inthewild": "in_the_wild", "Giskard": "giskard", "JBC": "jbc", "PAIR": "pair",
+    "wildguard": "wildguard",
+    "xstest": "xstest",
+    "donotanswer": "donotanswer",
+    "adv_bench": "advbench",
+    "strongreject": "strongreject",
+    "NotInject": "notinject",
+    "inthewild": "in_the_wild",
+    "Giskard": "giskard",
+    "JBC": "jbc",
+    "PAIR": "pair",
 }
 
 
 def _rows(dev: Path) -> list[tuple[str, str, str]]:
     rows, seen = [], set()
     for name in ("harmful.jsonl", "injection.jsonl"):
-        for line in (dev / name).read_text(encoding="utf-8").splitlines():
+        for line in (dev / name).read_text(encoding="utf-8").split("\n"):
+            if not line.strip():
+                continue
             row = json.loads(line)
             source = next((v for k, v in SOURCES.items() if k in row.get("source", "")), name)
             rows.append((row["text"], row["label"], source))
@@ -109,10 +118,14 @@ def main() -> None:
     labels = np.array([r[1] for r in rows])
     groups = np.array([r[2] for r in rows])
     tasks = {
-        "harmful": ((labels == "harmful").astype(int),
-                    ~np.isin(groups, ["in_the_wild", "giskard", "jbc", "pair"])),
-        "injection": (np.isin(labels, ["injection", "jailbreak"]).astype(int),
-                      np.ones(len(rows), bool)),
+        "harmful": (
+            (labels == "harmful").astype(int),
+            ~np.isin(groups, ["in_the_wild", "giskard", "jbc", "pair"]),
+        ),
+        "injection": (
+            np.isin(labels, ["injection", "jailbreak"]).astype(int),
+            np.ones(len(rows), bool),
+        ),
     }
     for task, (y, keep) in tasks.items():
         for kind in ("last", "mean"):
