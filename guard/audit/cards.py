@@ -46,6 +46,17 @@ def mask_cards(text: str) -> str:
     return "".join(chars)
 
 
+def mask_cards_in(value: object) -> object:
+    """``value`` (JSON-like: strings, lists, dicts) with every string's card numbers masked."""
+    if isinstance(value, str):
+        return mask_cards(value)
+    if isinstance(value, list):
+        return [mask_cards_in(item) for item in value]
+    if isinstance(value, dict):
+        return {key: mask_cards_in(item) for key, item in value.items()}
+    return value
+
+
 def card_numbers(texts: list[str]) -> list[str]:
     return [digits for text in texts for _, _, digits in _cards(text)]
 

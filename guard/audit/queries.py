@@ -17,6 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, and_, or_, select, update
 
 from guard.audit import chained
+from guard.audit.cards import mask_cards_in
 from guard.audit.database import Database
 from guard.audit.models import DecisionRow, ReviewRow
 
@@ -224,7 +225,13 @@ def stats(
 
 
 def record_access(database: Database, *, actor: str, action: str, target: dict[str, Any]) -> None:
-    values = {"time": datetime.now(UTC), "actor": actor, "action": action, "target": target}
+    # a filter can carry what a reviewer typed: a card number in it is masked like any other
+    values = {
+        "time": datetime.now(UTC),
+        "actor": actor,
+        "action": action,
+        "target": mask_cards_in(target),
+    }
     chained.in_chain_transaction(
         database, lambda conn: chained.append(conn, "audit_access", values)
     )

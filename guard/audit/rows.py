@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from guard.audit.cards import mask_cards
+from guard.audit.cards import mask_cards, mask_cards_in
 from guard.audit.record import DecisionRecord
 from guard.policy.explain import explain, finding_record
 
@@ -60,7 +60,7 @@ def to_row(record: DecisionRecord, raw_encrypted: bytes | None = None) -> dict[s
         "explanation": explain(record.stages),
         "redacted_prompt": mask_cards(record.redacted_prompt),
         "redacted_answer": mask_cards(record.redacted_answer),
-        "params": _jsonable(record.params),
+        "params": mask_cards_in(_jsonable(record.params)),
         "prompt_tokens": record.prompt_tokens,
         "completion_tokens": record.completion_tokens,
         "guard_input_ms": record.guard_input_ms,

@@ -77,3 +77,18 @@ def test_a_card_a_policy_lets_through_is_still_masked_in_the_log_and_found_by_hm
     assert found.exit_code == 0 and decision in found.stdout
     other = CliRunner().invoke(cli, ["audit", "find", "--card", "5555 5555 5555 4444"])
     assert decision not in other.stdout
+
+
+def test_a_card_number_typed_into_a_search_is_masked_in_the_access_log(tmp_path: Path) -> None:
+    from guard.audit import queries
+    from guard.audit.migrate import upgrade
+    from guard.audit.models import AccessRow
+
+    database = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    upgrade(database.engine)
+    queries.record_access(
+        database, actor="rita", action="list", target={"text": "4111111111111111"}
+    )
+    with database.engine.connect() as conn:
+        [target] = conn.execute(select(AccessRow.target)).scalars()
+    assert target == {"text": "411111******1111"}
