@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from guard.text.cards import find_cards
+
 KEEP_FIRST, KEEP_LAST = 6, 4
 
 
@@ -19,8 +21,6 @@ def _cards(text: str) -> list[tuple[int, int, str]]:
     """(start, end, digits) of every valid card number in ``text``."""
     if not any(c.isdigit() for c in text):
         return []
-    from guard.detectors.pii.cards import find_cards
-
     found = []
     for card in find_cards(text):
         piece = text[card.start : card.end]

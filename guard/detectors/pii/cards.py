@@ -1,130 +1,31 @@
-"""Card numbers of every issuer, in any form a person or an evasion writes them.
+"""The card-number recognizer: every issuer's number in any form, digits or words.
 
 Presidio's pattern knows 13-19 digits in groups of 3-5 led by 3, 4, 5 or 6 with spaces or
-dashes. A card number is something else: 12 to 19 digits that pass the Luhn check and
-start with an issuer's prefix at a length that issuer uses. People and evasions write
-them with dots, slashes, tabs or newlines between groups, one digit at a time
-(``4 1 1 1 …``), in Arabic-Indic or other Unicode digits, or with ``l`` and ``O`` for 1 and
-0. Every such run is read as digits, and reported when it is a valid number of a known
-issuer (Visa, Mastercard 2- and 5-series, Amex, Discover, JCB, Diners, Maestro, UnionPay,
-Mir, RuPay, Troy). ``spelled_cards`` does the same for digits written as words
-(``obfuscated.find_spelled_numbers``), ``split_cards`` for a number split across two
+dashes. What a card number is, and the forms it is written in, is ``guard.text.cards``
+(pure text, shared with the audit log's masking); here are the forms that need more than
+one run of digits: ``spelled_cards`` for digits written as words
+(``obfuscated.find_spelled_numbers``) and ``split_cards`` for a number split across two
 messages of one conversation.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from guard.detectors.pii.obfuscated import SpelledNumber, find_spelled_numbers
 from guard.detectors.pii.recognizer import GuardRecognizer, Match
-
-# Issuer prefixes (IIN ranges) and the lengths cards under them have.
-_ISSUERS: tuple[tuple[str, tuple[tuple[int, int], ...], frozenset[int]], ...] = (
-    ("Visa", ((4, 4),), frozenset({13, 16, 19})),
-    ("Mastercard", ((51, 55), (2221, 2720)), frozenset({16})),
-    ("American Express", ((34, 34), (37, 37)), frozenset({15})),
-    ("Discover", ((6011, 6011), (644, 649), (65, 65), (622126, 622925)), frozenset(range(16, 20))),
-    ("JCB", ((3528, 3589),), frozenset(range(15, 20))),
-    ("JCB", ((1800, 1800), (2131, 2131)), frozenset({15})),
-    ("Diners Club", ((300, 305), (36, 36), (38, 39)), frozenset(range(14, 20))),
-    ("UnionPay", ((62, 62), (81, 81)), frozenset(range(16, 20))),
-    ("Mir", ((2200, 2204),), frozenset(range(16, 20))),
-    ("RuPay", ((60, 60), (652, 653), (508, 508)), frozenset({16})),
-    ("Troy", ((9792, 9792),), frozenset({16})),
-    ("Maestro", ((50, 50), (56, 69)), frozenset(range(12, 20))),
+from guard.text.cards import (
+    DIGIT,
+    SEPARATOR,
+    Card,
+    card_issuer,
+    digits_of,
+    find_cards,
+    luhn,
 )
 
-_DIGIT = r"(?:\d|[lIoO](?=[\s./\\-]?[\dlIoO]))"  # a digit, or l/I/o/O standing for one
-_SEPARATOR = r"[ \t\r\n./\\-]{0,3}"
-_RUN = re.compile(rf"(?<![\w.]){_DIGIT}(?:{_SEPARATOR}{_DIGIT}){{11,22}}(?![\w])")
-_LOOKALIKE = {"l": 1, "I": 1, "o": 0, "O": 0}
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    start: int
-    end: int
-    issuer: str
-    evasive: bool  # written in a form meant to pass a plain pattern
-
-
-def luhn(digits: list[int]) -> bool:
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        if position % 2:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
-
-
-def issuer(digits: list[int]) -> str | None:
-    """The issuer whose prefix and length ``digits`` fit, if any."""
-    number = "".join(map(str, digits))
-    for name, ranges, lengths in _ISSUERS:
-        if len(digits) not in lengths:
-            continue
-        for low, high in ranges:
-            width = len(str(low))
-            if low <= int(number[:width]) <= high:
-                return name
-    return None
-
-
-def find_cards(text: str) -> list[Card]:
-    """Every valid card number in ``text``, whatever its separators and digits."""
-    found = []
-    for match in _RUN.finditer(text):
-        value = match.group()
-        digits: list[int] = []
-        spans: list[int] = []
-        groups = {0}  # where a group of digits starts (after a separator)
-        for offset, char in enumerate(value):
-            if char in _LOOKALIKE or char.isdigit():
-                digits.append(_digit(char))
-            else:
-                groups.add(len(digits))
-                continue
-            spans.append(offset)
-        groups.add(len(digits))
-        if len(digits) - sum(value[o] in _LOOKALIKE for o in spans) < 0.75 * len(digits):
-            continue  # mostly letters: words, not a number written with look-alikes
-        card = _card_within(digits, groups)
-        if card is None:
-            continue
-        first, last, name = card
-        start, end = match.start() + spans[first], match.start() + spans[last] + 1
-        piece = text[start:end]
-        evasive = not re.fullmatch(r"\d{4}(?:[ -]?\d{4}){2,3}|\d{4}[ -]?\d{6}[ -]?\d{4,5}", piece)
-        found.append(Card(start, end, name, evasive))
-    return found
-
-
-def _card_within(digits: list[int], groups: set[int]) -> tuple[int, int, str] | None:
-    """The longest valid card number in a run of digits that starts and ends where a group
-    does (a run may hold a card and its expiry or security code; a card is never the tail
-    of a longer unbroken number)."""
-    for length in range(min(19, len(digits)), 11, -1):
-        for first in sorted(groups):
-            if first + length > len(digits) or first + length not in groups:
-                continue
-            window = digits[first : first + length]
-            if not luhn(window):
-                continue
-            name = issuer(window)
-            if name is not None:
-                return first, first + length - 1, name
-    return None
-
-
-def card_issuer(digits: list[int]) -> str | None:
-    """The issuer of ``digits`` if they are a whole valid card number (length, Luhn)."""
-    return issuer(digits) if 12 <= len(digits) <= 19 and luhn(digits) else None
+__all__ = ["GuardCardRecognizer", "find_cards", "luhn", "spelled_cards", "split_cards"]
 
 
 def spelled_cards(numbers: Sequence[SpelledNumber]) -> list[Card]:
@@ -137,8 +38,8 @@ def spelled_cards(numbers: Sequence[SpelledNumber]) -> list[Card]:
     return found
 
 
-_TAIL = re.compile(rf"{_DIGIT}(?:{_SEPARATOR}{_DIGIT}){{3,18}}[\s.,;:!?)\]]*$")
-_HEAD = re.compile(rf"^[^\d\n]{{0,40}}?({_DIGIT}(?:{_SEPARATOR}{_DIGIT}){{1,18}})(?![\w])")
+_TAIL = re.compile(rf"{DIGIT}(?:{SEPARATOR}{DIGIT}){{3,18}}[\s.,;:!?)\]]*$")
+_HEAD = re.compile(rf"^[^\d\n]{{0,40}}?({DIGIT}(?:{SEPARATOR}{DIGIT}){{1,18}})(?![\w])")
 
 
 def split_cards(texts: Sequence[str], *, reach: int = 2) -> list[list[Card]]:
@@ -150,14 +51,14 @@ def split_cards(texts: Sequence[str], *, reach: int = 2) -> list[list[Card]]:
         tail = _TAIL.search(text)
         if tail is None or find_cards(text[tail.start() :]):
             continue
-        head_digits = _digits(tail.group())
+        head_digits = digits_of(tail.group())
         if len(head_digits) < 4:
             continue
         for second in range(first + 1, min(len(texts), first + 1 + reach)):
             head = _HEAD.search(texts[second])
             if head is None:
                 continue
-            name = card_issuer(head_digits + _digits(head.group(1)))
+            name = card_issuer(head_digits + digits_of(head.group(1)))
             if name is None:
                 continue
             end = tail.start() + len(tail.group().rstrip(" \t\r\n.,;:!?)]"))
@@ -165,15 +66,6 @@ def split_cards(texts: Sequence[str], *, reach: int = 2) -> list[list[Card]]:
             out[second].append(Card(head.start(1), head.end(1), name, True))
             break
     return out
-
-
-def _digit(char: str) -> int:
-    """The value of a digit in any script, or of ``l``/``I``/``o``/``O`` standing for one."""
-    return _LOOKALIKE[char] if char in _LOOKALIKE else unicodedata.digit(char)
-
-
-def _digits(value: str) -> list[int]:
-    return [_digit(c) for c in value if c in _LOOKALIKE or c.isdigit()]
 
 
 class GuardCardRecognizer(GuardRecognizer):
