@@ -165,9 +165,32 @@ def policy_test(paths: PathsArgument = None) -> None:
         raise typer.Exit(1)
 
 
+def _show_resolved(policy) -> None:  # type: ignore[no-untyped-def]
+    """The policy as it serves: what it extends, its constraints, every rule and whence."""
+    typer.echo(f"policy {policy.name} version {policy.version}")
+    typer.echo(f"resolved from: {' <- '.join(policy.chain)}")
+    typer.echo(f"apps: {', '.join(policy.apps)}")
+    if policy.constraints is not None:
+        typer.echo(f"constraints: {policy.constraints.model_dump(exclude_none=True)}")
+    for rule in policy.rules:
+        whence = "own" if rule.origin == policy.name else f"inherited from {rule.origin}"
+        if rule.overridden:
+            whence += ", overridden"
+        r = rule.rule
+        band = f", review from {r.review}" if r.review is not None else ""
+        typer.echo(
+            f"- {r.id}: {r.action} on {', '.join(r.stages)} ({r.mode}{band}); "
+            f"detector {r.detector['type']}; {whence}"
+        )
+    typer.echo(f"{len(policy.tests)} tests")
+
+
 @policy_app.command("explain")
 def policy_explain(
-    text: Annotated[str, typer.Argument(help="The text to decide on.")],
+    text: Annotated[
+        str | None,
+        typer.Argument(help="The text to decide on; without it, the resolved policy."),
+    ] = None,
     stage: Annotated[str, typer.Option(help="input or output.")] = "input",
     app_name: Annotated[str, typer.Option("--app", help="Whose policy to apply.")] = "anonymous",
     paths: Annotated[
@@ -175,7 +198,8 @@ def policy_explain(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the decision on TEXT and its explanation."""
+    """Print the decision on TEXT and its explanation; without TEXT, the app's policy as it
+    serves (what it extends, every rule and where it came from)."""
     import asyncio
     import json
 
@@ -189,6 +213,9 @@ def policy_explain(
     if policy is None:
         typer.echo(f"no policy applies to app {app_name!r}", err=True)
         raise typer.Exit(1)
+    if text is None:
+        _show_resolved(policy)
+        return
     evaluation = asyncio.run(Evaluator().evaluate(policy, stage, [text]))  # type: ignore[arg-type]
     outcome = evaluation.outcome
     explanation = explain([outcome])

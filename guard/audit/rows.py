@@ -51,6 +51,7 @@ def to_row(record: DecisionRecord, raw_encrypted: bytes | None = None) -> dict[s
                     for f in s.failures
                 ],
                 "elapsed_ms": round(s.elapsed_s * 1000, 3),
+                "policy_chain": list(s.policy_chain),
                 "texts": [mask_cards(t) for t in s.redacted],
                 "highlights": list(s.highlights),
             }

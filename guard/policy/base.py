@@ -62,6 +62,8 @@ class StageOutcome:
     failures: list[DetectorFailure] = field(default_factory=list)
     policy: str | None = None
     policy_version: str | None = None
+    # the policy and those it extends, each name@version, the deciding one first
+    policy_chain: tuple[str, ...] = ()
     message: str | None = None
     # The stage's texts as the audit log keeps them (see guard.policy.audit_view), and
     # per text the highlighted spans in them.

@@ -82,7 +82,9 @@ class Evaluator:
             *(self._rule_findings(policy, rule, stage, texts, normalized) for rule in rules),
             return_exceptions=True,
         )
-        outcome = StageOutcome(stage, policy=policy.name, policy_version=policy.version)
+        outcome = StageOutcome(
+            stage, policy=policy.name, policy_version=policy.version, policy_chain=policy.chain
+        )
         replacements: list[list[Replacement]] = [[] for _ in texts]
         actions: list[Action] = []
         for rule, result in zip(rules, results, strict=True):

@@ -72,6 +72,7 @@ def explain(outcomes: list[StageOutcome]) -> list[dict[str, Any]]:
                     "message": first.message,
                     "policy": outcome.policy,
                     "policy_version": outcome.policy_version,
+                    "policy_chain": list(outcome.policy_chain),
                     "findings": [finding_record(f) for f in fired_list],
                     "sentences": [sentence(f) for f in fired_list],
                 }

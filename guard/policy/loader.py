@@ -61,6 +61,10 @@ class CompiledRule:
     # With a review band: the detector reports from ``rule.review`` up, and findings under
     # ``threshold`` (the one the policy author set) are flagged for review, not acted on.
     threshold: float | None = None
+    # the policy that wrote the rule (another one when inherited through ``extends``), and
+    # whether the inheriting policy changed it
+    origin: str = ""
+    overridden: bool = False
 
     @property
     def sensitive(self) -> bool:
@@ -81,6 +85,8 @@ class Policy:
     tests: list[tuple[str, PolicyTest]] = field(default_factory=list)
     # every file the version hash covers, by name: text, or a line describing a binary file
     sources: dict[str, str] = field(default_factory=dict)
+    # this policy and the ones it extends, each as name@version, this one first
+    chain: tuple[str, ...] = ()
 
     def rules_for(self, stage: str) -> list[CompiledRule]:
         return [r for r in self.rules if stage in r.rule.stages]
@@ -332,24 +338,47 @@ def load_policies(paths: Iterable[Path], context: DetectorContext) -> PolicySet:
     return _merge(parsed, context, str(paths[0]) if len(paths) == 1 else ", ".join(map(str, paths)))
 
 
-def _merge(
-    parsed: list[tuple[Path, PolicyFile, _LineMap, bytes]], context: DetectorContext, directory: str
-) -> PolicySet:
+@dataclass
+class _Entry:
+    """A rule as written, where it was written, and the policy it came from."""
+
+    rule: Rule
+    index: int
+    file: PolicyFile
+    lines: _LineMap
+    base_dir: Path
+    origin: str
+    overridden: bool = False
+
+
+@dataclass
+class _Resolved:
+    """A policy with what it inherits folded in, before its detectors are built."""
+
+    entries: list[_Entry]
+    tests: list[tuple[str, PolicyTest]]
+    constraints: Constraints | None
+    version: str
+    sources: dict[str, str]
+    chain: tuple[str, ...]
+
+
+Member = tuple[Path, PolicyFile, _LineMap, bytes]
+
+
+def _merge(parsed: list[Member], context: DetectorContext, directory: str) -> PolicySet:
     problems: list[PolicyProblem] = []
-    groups: dict[str, list[tuple[Path, PolicyFile, _LineMap, bytes]]] = defaultdict(list)
+    groups: dict[str, list[Member]] = defaultdict(list)
     for item in parsed:
         groups[item[1].name].append(item)
+    resolved: dict[str, _Resolved | None] = {}
+    for name in groups:
+        _resolve(name, groups, resolved, problems, ())
     policies: dict[str, Policy] = {}
     claimed: dict[str, str] = {}
     for name, members in groups.items():
         apps = tuple(members[0][1].applies_to.apps)
-        constraints: Constraints | None = None
-        rules: list[CompiledRule] = []
-        tests: list[tuple[str, PolicyTest]] = []
-        seen_ids: dict[str, str] = {}
-        digest = hashlib.sha256()
-        sources: dict[str, str] = {}
-        for path, policy_file, lines, raw in members:
+        for _, policy_file, lines, _ in members:
             if tuple(policy_file.applies_to.apps) != apps:
                 problems.append(
                     PolicyProblem(
@@ -358,39 +387,6 @@ def _merge(
                         f"policy {name!r} is split over files with different applies_to",
                     )
                 )
-            if policy_file.constraints is not None:
-                if constraints is not None:
-                    problems.append(
-                        PolicyProblem(
-                            lines.file,
-                            lines.line(("constraints",)),
-                            f"policy {name!r} sets constraints in more than one file",
-                        )
-                    )
-                constraints = policy_file.constraints
-            for index, rule in enumerate(policy_file.rules):
-                if rule.id in seen_ids:
-                    problems.append(
-                        PolicyProblem(
-                            lines.file,
-                            lines.line(("rules", index, "id")),
-                            f"rule id {rule.id!r} is already used in {seen_ids[rule.id]}",
-                        )
-                    )
-                    continue
-                seen_ids[rule.id] = lines.file
-                try:
-                    rules.append(_build_rule(rule, index, policy_file, lines, context, path.parent))
-                except PolicyLoadError as exc:
-                    problems += exc.problems
-            tests += [(lines.file, test) for test in policy_file.tests]
-            digest.update(path.name.encode() + b"\0" + raw + b"\0")
-            sources[path.name] = _source_text(raw)
-            for extra in _referenced_files(path.parent, policy_file.rules):
-                if extra.is_file():
-                    content = extra.read_bytes()
-                    digest.update(extra.name.encode() + b"\0" + content + b"\0")
-                    sources[extra.name] = _source_text(content)
         for app in apps:
             if app in claimed:
                 problems.append(
@@ -401,16 +397,213 @@ def _merge(
                     )
                 )
             claimed[app] = name
+        found = resolved.get(name)
+        if found is None:
+            continue
+        rules: list[CompiledRule] = []
+        for entry in found.entries:
+            try:
+                built = _build_rule(
+                    entry.rule, entry.index, entry.file, entry.lines, context, entry.base_dir
+                )
+                rules.append(replace(built, origin=entry.origin, overridden=entry.overridden))
+            except PolicyLoadError as exc:
+                problems += exc.problems
         policies[name] = Policy(
             name=name,
             apps=apps,
             files=tuple(str(m[0]) for m in members),
-            version=digest.hexdigest()[:16],
-            constraints=constraints,
+            version=found.version,
+            constraints=found.constraints,
             rules=rules,
-            tests=tests,
-            sources=sources,
+            tests=found.tests,
+            sources=found.sources,
+            chain=found.chain,
         )
     if problems:
         raise PolicyLoadError(problems)
     return PolicySet(policies=policies, directory=directory)
+
+
+def _resolve(
+    name: str,
+    groups: dict[str, list[Member]],
+    resolved: dict[str, _Resolved | None],
+    problems: list[PolicyProblem],
+    stack: tuple[str, ...],
+) -> _Resolved | None:
+    """The policy ``name`` with the policy it ``extends`` folded in (recursively); None
+    (with the problems noted) when it cannot be."""
+    if name in resolved:
+        return resolved[name]
+    members = groups[name]
+    constraints: Constraints | None = None
+    extends: tuple[str, _LineMap] | None = None
+    entries: list[_Entry] = []
+    tests: list[tuple[str, PolicyTest]] = []
+    seen_ids: dict[str, str] = {}
+    digest = hashlib.sha256()
+    sources: dict[str, str] = {}
+    broken = False
+    for path, policy_file, lines, raw in members:
+        if policy_file.constraints is not None:
+            if constraints is not None:
+                problems.append(
+                    PolicyProblem(
+                        lines.file,
+                        lines.line(("constraints",)),
+                        f"policy {name!r} sets constraints in more than one file",
+                    )
+                )
+            constraints = policy_file.constraints
+        if policy_file.extends is not None:
+            if extends is not None and extends[0] != policy_file.extends:
+                problems.append(
+                    PolicyProblem(
+                        lines.file,
+                        lines.line(("extends",)),
+                        f"policy {name!r} extends {extends[0]!r} in another file",
+                    )
+                )
+            extends = (policy_file.extends, lines)
+        elif policy_file.overrides:
+            problems.append(
+                PolicyProblem(
+                    lines.file,
+                    lines.line(("overrides",)),
+                    "overrides change rules a policy inherits: they need `extends`",
+                )
+            )
+        for index, rule in enumerate(policy_file.rules):
+            if rule.id in seen_ids:
+                problems.append(
+                    PolicyProblem(
+                        lines.file,
+                        lines.line(("rules", index, "id")),
+                        f"rule id {rule.id!r} is already used in {seen_ids[rule.id]}",
+                    )
+                )
+                continue
+            seen_ids[rule.id] = lines.file
+            entries.append(_Entry(rule, index, policy_file, lines, path.parent, name))
+        tests += [(lines.file, test) for test in policy_file.tests]
+        digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        sources[path.name] = _source_text(raw)
+        for extra in _referenced_files(path.parent, policy_file.rules):
+            if extra.is_file():
+                content = extra.read_bytes()
+                digest.update(extra.name.encode() + b"\0" + content + b"\0")
+                sources[extra.name] = _source_text(content)
+    chain_tail: tuple[str, ...] = ()
+    if extends is not None:
+        base_name, lines = extends
+        where = lines.line(("extends",))
+        base: _Resolved | None = None
+        if base_name == name or base_name in stack:
+            problems.append(
+                PolicyProblem(
+                    lines.file,
+                    where,
+                    f"policy {name!r} extends {base_name!r}, which extends it again: "
+                    + " -> ".join((*stack, name, base_name)),
+                )
+            )
+        elif base_name not in groups:
+            known = ", ".join(sorted(n for n in groups if n != name)) or "none"
+            problems.append(
+                PolicyProblem(
+                    lines.file, where, f"policy {base_name!r} does not exist (policies: {known})"
+                )
+            )
+        else:
+            base = _resolve(base_name, groups, resolved, problems, (*stack, name))
+        if base is None:
+            broken = True
+        else:
+            inherited = _overridden(base.entries, members, problems)
+            for entry in entries:
+                if any(e.rule.id == entry.rule.id for e in inherited):
+                    problems.append(
+                        PolicyProblem(
+                            entry.lines.file,
+                            entry.lines.line(("rules", entry.index, "id")),
+                            f"rule id {entry.rule.id!r} is inherited from {base_name!r}; "
+                            "change it under `overrides`",
+                        )
+                    )
+            entries = inherited + entries
+            tests = base.tests + tests
+            constraints = constraints or base.constraints
+            digest.update(b"extends\0" + base.version.encode())
+            chain_tail = base.chain
+    if broken:
+        resolved[name] = None
+        return None
+    version = digest.hexdigest()[:16]
+    found = _Resolved(
+        entries, tests, constraints, version, sources, (f"{name}@{version}", *chain_tail)
+    )
+    resolved[name] = found
+    return found
+
+
+def _overridden(
+    inherited: list[_Entry], members: list[Member], problems: list[PolicyProblem]
+) -> list[_Entry]:
+    """The inherited rules with the child's ``overrides`` applied (switched off, or mode,
+    action, threshold, review band or message changed), in their original order."""
+    by_id = {e.rule.id: e for e in inherited}
+    changed: dict[str, _Entry | None] = {}
+    for _, policy_file, lines, _ in members:
+        for index, override in enumerate(policy_file.overrides):
+            where = lines.line(("overrides", index, "id"))
+            entry = by_id.get(override.id)
+            if entry is None:
+                known = ", ".join(by_id) or "none"
+                problems.append(
+                    PolicyProblem(
+                        lines.file, where, f"no inherited rule {override.id!r} (inherited: {known})"
+                    )
+                )
+                continue
+            if not override.enabled:
+                changed[override.id] = None
+                continue
+            update: dict[str, Any] = {
+                k: v
+                for k, v in {
+                    "mode": override.mode,
+                    "action": override.action,
+                    "review": override.review,
+                    "message": override.message,
+                }.items()
+                if v is not None
+            }
+            if override.threshold is not None:
+                cls = detector_class(str(entry.rule.detector["type"]))
+                key = next((k for k in THRESHOLD_KEYS if k in cls.Config.model_fields), None)
+                if key is None:
+                    problems.append(
+                        PolicyProblem(
+                            lines.file,
+                            lines.line(("overrides", index, "threshold")),
+                            f"rule {override.id!r}: its detector has no threshold to change",
+                        )
+                    )
+                    continue
+                update["detector"] = {**entry.rule.detector, key: override.threshold}
+            try:
+                rule = Rule.model_validate({**entry.rule.model_dump(), **update})
+            except ValidationError as exc:
+                problems += _pydantic_problems(exc, lines, ("overrides", index))
+                continue
+            changed[override.id] = replace(entry, rule=rule, overridden=True)
+    out = []
+    for entry in inherited:
+        if entry.rule.id in changed:
+            kept = changed[entry.rule.id]
+            if kept is not None:
+                out.append(kept)
+        else:
+            out.append(entry)
+    return out

@@ -122,12 +122,27 @@ class PolicyTest(_Strict):
         return [self.text] if self.text is not None else [m.content for m in self.messages or ()]
 
 
+class RuleOverride(_Strict):
+    """How a policy that ``extends`` another changes one of the rules it inherits."""
+
+    id: str
+    enabled: bool = True
+    mode: Literal["enforce", "shadow"] | None = None
+    action: RuleAction | None = None
+    threshold: float | None = Field(default=None, ge=0, le=1)
+    review: float | None = Field(default=None, ge=0, le=1)
+    message: str | None = None
+
+
 class PolicyFile(_Strict):
     """The content of one policy YAML file."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     description: str | None = None
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
+    # inherit another policy's rules, tests and constraints (by name), and add to them
+    extends: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    overrides: list[RuleOverride] = Field(default_factory=list)
     on_error: FailMode = "block"
     constraints: Constraints | None = None
     rules: list[Rule] = Field(default_factory=list)

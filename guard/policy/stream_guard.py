@@ -204,6 +204,7 @@ class StreamGuard:
         scan = evaluation.outcome
         outcome = self.outcome
         outcome.policy, outcome.policy_version = scan.policy, scan.policy_version
+        outcome.policy_chain = scan.policy_chain
         outcome.failures += [f for f in scan.failures if f not in outcome.failures]
         new_block = False
         for fired in scan.fired:
