@@ -2,7 +2,8 @@
 
 Text is released as it grows, except a tail that could still turn out to be the start of
 a stop string (or half of a multi-byte character); once a stop string appears, the text
-before it is released and generation of that choice ends.
+before it is released and generation of that choice ends. Where stop strings overlap, the
+one that is complete first wins, however the text arrived.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ class StopStringBuffer:
         if self.stopped:
             return ""
         end = len(text.rstrip(_INCOMPLETE))
-        hits = [pos for s in self._stops if (pos := text.find(s, self.released)) != -1]
+        # The stop string that is complete first ends generation, as it would token by
+        # token (a longer one starting earlier never completes); the text before it goes.
+        hits = [
+            (pos + len(s), pos) for s in self._stops if (pos := text.find(s, self.released)) != -1
+        ]
         if hits:
-            cut = min(hits)
+            cut = min(hits)[1]
             self.stopped = True
             return self._release(text, cut)
         hold_from = end

@@ -536,6 +536,8 @@ def _resolve(
             constraints = constraints or base.constraints
             digest.update(b"extends\0" + base.version.encode())
             chain_tail = base.chain
+            # the history keeps the whole text a decision was made under
+            sources.update({f"{base_name}/{k}": v for k, v in base.sources.items()})
     if broken:
         resolved[name] = None
         return None

@@ -33,6 +33,11 @@ def test_when_held_tail_turns_out_not_to_be_a_stop_then_it_is_released() -> None
     assert buffer.flush("the ENTRY") == ""
 
 
+def test_overlapping_stops_end_where_the_first_complete_one_does_however_text_arrives() -> None:
+    assert _release_in_steps("X\nX", ("\n", "X\nX"), [2]) == "X"
+    assert _release_in_steps("X\nX", ("\n", "X\nX"), []) == "X"
+
+
 def test_incomplete_utf8_tail_is_held_back() -> None:
     buffer = StopStringBuffer()
     assert buffer.feed("caf\ufffd") == "caf"
@@ -50,6 +55,7 @@ alphabet = st.sampled_from("ab\nX")
 def test_released_text_is_exactly_the_text_before_the_first_stop(
     text: str, stops: list[str], cuts: list[int]
 ) -> None:
-    positions = [p for s in stops if (p := text.find(s)) != -1]
-    expected = text[: min(positions)] if positions else text
+    # the stop complete first (earliest end) ends the text, as token by token
+    hits = [(p + len(s), p) for s in stops if (p := text.find(s)) != -1]
+    expected = text[: min(hits)[1]] if hits else text
     assert _release_in_steps(text, tuple(stops), cuts) == expected

@@ -77,6 +77,7 @@ async def test_a_policy_inherits_rules_tests_and_constraints_and_changes_them_by
     assert child.rules[0].rule.mode == "shadow" and base.rules[0].rule.mode == "enforce"
     assert child.constraints == base.constraints and len(child.tests) == 2
     assert child.chain == (f"billing@{child.version}", f"base@{base.version}")
+    assert set(child.sources) == {"billing.yaml", "base/base.yaml"}, "the whole text it serves"
     evaluator = Evaluator()
     pear = await evaluator.evaluate(child, "input", ["a pear"])
     assert pear.outcome.action == "allow", "switched off"
