@@ -262,7 +262,7 @@ class Pipeline:
                 admission.verdict, outcome = verdict, verdict.outcome
                 rewritten = _texts(verdict.request)
             else:
-                outcome, rewritten = await self.guard.scan(origin.app, stage, texts)
+                outcome, rewritten = await self.guard.scan(origin.app, stage, texts, roles)
             record.stages.append(outcome)
             self._hash_cards(record, texts)
             elapsed = _ms(time.perf_counter() - started)

@@ -112,6 +112,6 @@ class Guard(Protocol):
         """Wrap a stream of deltas; record the output decision into ``outcome``."""
 
     async def scan(
-        self, app: str, stage: Stage, texts: list[str]
+        self, app: str, stage: Stage, texts: list[str], roles: list[str] | None = None
     ) -> tuple[StageOutcome, list[str]]:
         """Decide on texts without generating: the stage's outcome and the rewritten texts."""

@@ -122,11 +122,11 @@ class PolicyGuard:
         return policy
 
     async def scan(
-        self, app: str, stage: Stage, texts: list[str]
+        self, app: str, stage: Stage, texts: list[str], roles: list[str] | None = None
     ) -> tuple[StageOutcome, list[str]]:
         """Evaluate texts without generating; return the outcome and the rewritten texts."""
         policy = self.policy_for(app)
-        evaluation = await self.evaluator.evaluate(policy, stage, texts)
+        evaluation = await self.evaluator.evaluate(policy, stage, texts, roles)
         state = RequestState(policy)
         rewritten = [
             apply(text, spans, pseudonyms=state.pseudonyms, hash_key=self.hash_key)
@@ -139,7 +139,8 @@ class PolicyGuard:
         policy = self.policy_for(app)
         request = enforce_constraints(policy, request)
         texts = request_texts(request)
-        evaluation = await self.evaluator.evaluate(policy, "input", texts)
+        roles = [m.role for m in request.messages] if request.messages is not None else None
+        evaluation = await self.evaluator.evaluate(policy, "input", texts, roles)
         state = RequestState(policy)
         if evaluation.outcome.action in ("redact", "pseudonymize"):
             cleaned = [

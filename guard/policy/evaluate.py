@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from guard.detectors.base import Finding
@@ -74,12 +74,26 @@ class Evaluator:
         self.cache = cache or FindingsCache()
         self._on_fail_open = on_fail_open
 
-    async def evaluate(self, policy: Policy, stage: Stage, texts: list[str]) -> Evaluation:
+    async def evaluate(
+        self,
+        policy: Policy,
+        stage: Stage,
+        texts: list[str],
+        roles: Sequence[str] | None = None,
+    ) -> Evaluation:
+        """Every rule of the stage over ``texts``; a rule with ``roles`` reads only the texts
+        of those roles (``roles`` gives each text's; by default a prompt's are ``user`` and
+        an answer's ``assistant``)."""
         started = time.perf_counter()
         rules = policy.rules_for(stage)
         normalized = [normalize(text) for text in texts]
+        if roles is None:
+            roles = ["assistant" if stage == "output" else "user"] * len(texts)
         results = await asyncio.gather(
-            *(self._rule_findings(policy, rule, stage, texts, normalized) for rule in rules),
+            *(
+                self._rule_findings(policy, rule, stage, texts, normalized, _unread(rule, roles))
+                for rule in rules
+            ),
             return_exceptions=True,
         )
         outcome = StageOutcome(
@@ -159,11 +173,20 @@ class Evaluator:
         return ["block"]
 
     async def _rule_findings(
-        self, policy: Policy, rule: CompiledRule, stage: Stage, texts: list[str], normalized: list
+        self,
+        policy: Policy,
+        rule: CompiledRule,
+        stage: Stage,
+        texts: list[str],
+        normalized: list,
+        unread: frozenset[int] = frozenset(),
     ) -> list[list[Finding]]:
         results: list[list[Finding] | None] = []
         missing: list[int] = []
         for index, text in enumerate(texts):
+            if index in unread:  # a role the rule does not read
+                results.append([])
+                continue
             cached = self.cache.get((policy.version, rule.id, stage, text))
             results.append(cached)
             if cached is None:
@@ -180,7 +203,9 @@ class Evaluator:
             # Findings only the messages together show (never cached: they depend on the
             # neighbours). Each lands in its own message and takes the place of what it
             # covers there (the first half of a split card number read as a phone number).
-            extra: list[list[Finding]] = across([n.text for n in normalized])
+            extra: list[list[Finding]] = across(
+                ["" if i in unread else n.text for i, n in enumerate(normalized)]
+            )
             for index, together in enumerate(extra):
                 for finding in together:
                     spanned = _to_original(finding, normalized[index])
@@ -212,3 +237,11 @@ def _to_original(finding: Finding, normalized: object) -> Finding:
         return finding
     start, end = normalized.to_original(finding.start, finding.end)  # type: ignore[attr-defined]
     return replace(finding, start=start, end=end)
+
+
+def _unread(rule: CompiledRule, roles: Sequence[str]) -> frozenset[int]:
+    """The indexes of texts whose role the rule does not read."""
+    wanted = rule.rule.roles
+    if wanted is None:
+        return frozenset()
+    return frozenset(i for i, role in enumerate(roles) if role not in wanted)

@@ -26,6 +26,6 @@ class PassThroughGuard:
         return events
 
     async def scan(
-        self, app: str, stage: Stage, texts: list[str]
+        self, app: str, stage: Stage, texts: list[str], roles: list[str] | None = None
     ) -> tuple[StageOutcome, list[str]]:
         return StageOutcome(stage), list(texts)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from guard.policy.base import Action, Stage
 
 RuleAction = Literal["block", "redact", "pseudonymize", "flag"]
+Role = Literal["system", "developer", "user", "assistant", "tool"]
 FailMode = Literal["block", "allow"]
 
 DEFAULT_MESSAGES: dict[str, str] = {
@@ -67,6 +68,9 @@ class Rule(_Strict):
     # A review band: findings scoring at least ``review`` but under the detector's
     # threshold are allowed and flagged for reviewers instead of acted on.
     review: float | None = Field(default=None, ge=0, le=1)
+    # The message roles whose text the rule reads (a prompt without messages is ``user``,
+    # an answer ``assistant``); all of them when not given.
+    roles: list[Role] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _coherent(self) -> Rule:
@@ -120,6 +124,10 @@ class PolicyTest(_Strict):
 
     def texts(self) -> list[str]:
         return [self.text] if self.text is not None else [m.content for m in self.messages or ()]
+
+    def roles(self) -> list[str] | None:
+        """The messages' roles; None for a ``text`` (the stage's default role)."""
+        return None if self.messages is None else [m.role for m in self.messages]
 
 
 class RuleOverride(_Strict):

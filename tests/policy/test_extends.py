@@ -197,3 +197,22 @@ def test_an_app_policy_extending_the_shipped_pack_keeps_its_rules(
     assert "- prompt-injection: block on input" in shown.stdout
     assert "inherited from default" in shown.stdout and "topic-medical-dosage" not in shown.stdout
     assert "- no-refund-promises: block on input (enforce); detector keywords; own" in shown.stdout
+
+
+async def test_a_rule_with_roles_reads_only_those_messages(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path,
+        base=BASE.replace(
+            "    detector: {type: keywords, words: [apple]}",
+            "    detector: {type: keywords, words: [apple]}\n    roles: [user]",
+        ),
+    ).policies["base"]
+    evaluator = Evaluator()
+    system = await evaluator.evaluate(
+        policy, "input", ["Never talk about apple pie.", "Hi"], ["system", "user"]
+    )
+    assert system.outcome.action == "allow", "the app's own system prompt is not read"
+    user = await evaluator.evaluate(policy, "input", ["Be kind.", "an apple"], ["system", "user"])
+    assert user.outcome.rules == ("no-apples",)
+    prompt = await evaluator.evaluate(policy, "input", ["an apple please"])
+    assert prompt.outcome.action == "block", "a prompt without messages is the user's"
