@@ -61,6 +61,7 @@ def create_app(
     settings = settings or Settings()
     generator = generator or build_generator(settings)
     database = Database(settings.database_url)
+    checkpoints = checkpoint_log(settings, database)  # a missing signing key stops start-up now
     metrics = Metrics(queue_depth=generator.queue_depth)
     store: PolicyStore | None = None
     if guard is None:
@@ -72,7 +73,7 @@ def create_app(
             replica=settings.replica_id,
             queue_size=settings.audit_queue_size,
             raw_key=settings.raw_key,
-            checkpoints=checkpoint_log(settings, database),
+            checkpoints=checkpoints,
             checkpoint_every=settings.checkpoint_interval,
         )
     pipeline = Pipeline(
@@ -141,7 +142,7 @@ def create_app(
     app.state.generator_started = False
     app.state.policy_store = store
     app.state.keys = KeyStore(database)
-    app.state.checkpoints = checkpoint_log(settings, database)
+    app.state.checkpoints = checkpoints
     app.state.sessions = SessionStore(database)
     install_error_handlers(app)
     app.include_router(openai_routes.router)

@@ -127,3 +127,25 @@ def test_guard_health_checks_the_configured_port(tmp_path: Path) -> None:
         port = base.rsplit(":", 1)[1]
         assert runner.invoke(app, ["health"], env={"GUARD_PORT": port}).exit_code == 0
     assert runner.invoke(app, ["health"], env={"GUARD_PORT": str(free_port())}).exit_code == 1
+
+
+def test_guard_serve_with_a_missing_signing_key_or_short_retention_exits_2(tmp_path: Path) -> None:
+    missing = tmp_path / "keys" / "audit-signing.key"
+    result = subprocess.run(
+        [GUARD, "serve", "--port", str(free_port())],
+        env=_env(tmp_path, GUARD_GENERATOR="fake", GUARD_AUDIT_SIGNING_KEY=str(missing)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert f"guard: audit signing key {missing}: No such file or directory" in result.stderr
+    short = subprocess.run(
+        [GUARD, "serve", "--port", str(free_port())],
+        env=_env(tmp_path, GUARD_AUDIT_RETENTION_DAYS="30"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert short.returncode == 2
+    assert "GUARD_AUDIT_RETENTION_DAYS=30 is below the floor" in short.stderr
