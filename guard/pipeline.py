@@ -85,11 +85,11 @@ class Scan:
 
 
 def _texts(request: GenerationRequest) -> list[str]:
-    return [m.content for m in request.messages] if request.messages else [request.prompt or ""]
+    return request.texts()[0]
 
 
 def _roles(request: GenerationRequest) -> list[str] | None:
-    return [m.role for m in request.messages] if request.messages is not None else None
+    return request.texts()[1]
 
 
 def transcript(texts: list[str], roles: list[str] | None) -> str:

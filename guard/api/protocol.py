@@ -18,10 +18,11 @@ from pydantic import (
     StrictInt,
     StrictStr,
     field_validator,
+    model_validator,
 )
 
 from guard.errors import InvalidRequestError
-from guard.generators.base import ChatMessage, GenerationRequest, SamplingParams
+from guard.generators.base import ChatMessage, GenerationRequest, SamplingParams, ToolCall
 
 Float = Annotated[float, Field(strict=True)]
 
@@ -51,10 +52,43 @@ class TextPart(_Strict):
     text: Text
 
 
+class FunctionCall(_Strict):
+    name: Text
+    arguments: Text
+
+
+class ToolCallIn(_Strict):
+    id: Text
+    type: Literal["function"] = "function"
+    function: FunctionCall
+
+
+class FunctionSpec(_Strict):
+    name: Text = Field(min_length=1, max_length=64)
+    description: Text | None = None
+    parameters: dict[str, Any] | None = None
+    strict: StrictBool | None = None
+
+
+class ToolSpec(_Strict):
+    type: Literal["function"]
+    function: FunctionSpec
+
+
 class Message(_Strict):
-    role: Literal["system", "developer", "user", "assistant"]
+    role: Literal["system", "developer", "user", "assistant", "tool"]
     content: Text | list[TextPart] | None = None
     name: Text | None = None
+    tool_calls: list[ToolCallIn] | None = None
+    tool_call_id: Text | None = None
+
+    @model_validator(mode="after")
+    def _tool_turns_are_whole(self) -> Message:
+        if self.role == "tool" and not self.tool_call_id:
+            raise ValueError("a tool message needs the tool_call_id it answers")
+        if self.tool_calls and self.role != "assistant":
+            raise ValueError("only assistant messages carry tool_calls")
+        return self
 
     @field_validator("content", mode="before")
     @classmethod
@@ -146,13 +180,22 @@ class _SamplingFields(_Strict):
 class ChatCompletionRequest(_SamplingFields):
     messages: list[Message] = Field(min_length=1)
     max_completion_tokens: StrictInt | None = Field(default=None, ge=1)
-    tools: list[Any] | None = None
+    tools: list[ToolSpec] | None = None
+    tool_choice: Literal["none", "auto", "required"] | dict[str, Any] | None = None
+    parallel_tool_calls: StrictBool | None = None
     functions: list[Any] | None = None
     response_format: dict[str, Any] | None = None
 
     def to_generation(self, *, max_n: int, max_tokens_limit: int) -> GenerationRequest:
-        if self.tools or self.functions:
-            raise InvalidRequestError("tools and function calling are not supported", param="tools")
+        if self.functions:
+            raise InvalidRequestError(
+                "the legacy functions parameter is not supported; use tools", param="functions"
+            )
+        if self.tools and self.stream:
+            raise InvalidRequestError(
+                "streamed answers with tools are not supported yet; send stream: false",
+                param="stream",
+            )
         if self.response_format and self.response_format.get("type") not in (None, "text"):
             raise InvalidRequestError(
                 "only response_format type 'text' is supported", param="response_format"
@@ -160,10 +203,25 @@ class ChatCompletionRequest(_SamplingFields):
         limit = self.max_completion_tokens or self.max_tokens
         params = self.sampling(max_tokens=limit, max_n=max_n, max_tokens_limit=max_tokens_limit)
         messages = tuple(
-            ChatMessage(role="system" if m.role == "developer" else m.role, content=m.text())
+            ChatMessage(
+                role="system" if m.role == "developer" else m.role,
+                content=m.text(),
+                tool_calls=tuple(
+                    ToolCall(c.id, c.function.name, c.function.arguments)
+                    for c in m.tool_calls or ()
+                ),
+                tool_call_id=m.tool_call_id,
+            )
             for m in self.messages
         )
-        return GenerationRequest(model=self.model, params=params, messages=messages)
+        return GenerationRequest(
+            model=self.model,
+            params=params,
+            messages=messages,
+            tools=tuple(t.model_dump(exclude_none=True) for t in self.tools or ()),
+            tool_choice=self.tool_choice,
+            parallel_tool_calls=self.parallel_tool_calls,
+        )
 
 
 class CompletionRequest(_SamplingFields):

@@ -5,8 +5,10 @@ text, card numbers masked, no raw text), their reviews, the access log of the wi
 checkpoint, the verify report, every policy version active in the window with its files
 and a diff to the version before, the keys' names and roles (never secrets), the settings
 that matter, and ``manifest.json``: the SHA-256 of every other file, signed with the audit
-key in ``manifest.sig``. ``check`` verifies the signature and every sum, so one changed,
-added or removed byte fails. Building a pack is itself recorded in the access log.
+key in ``manifest.sig``; the zip's comment seals the whole file (a signature of every
+byte before it). ``check`` verifies the seal, the manifest's signature and every sum, so
+one changed, added or removed byte fails, and a changed file is named. Building a pack is
+itself recorded in the access log.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +34,9 @@ from guard.audit.signing import Signer, Verifier
 from guard.audit.verify import verify
 
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
+# The zip's comment holds an Ed25519 signature (base64) of every byte before it, so that no
+# byte of the file (headers, directory, compressed data) can change unnoticed.
+_SEAL_LENGTH = 88
 
 
 def _json(value: Any) -> str:
@@ -116,6 +122,8 @@ def build(
             pack.writestr(name, data)
         pack.writestr(MANIFEST, manifest_bytes)
         pack.writestr(SIGNATURE, signer.sign(manifest_bytes))
+        pack.comment = b"=" * _SEAL_LENGTH
+    _seal(out, signer)
     digest = hashlib.sha256(manifest_bytes).hexdigest()
     queries.record_access(
         database,
@@ -124,6 +132,14 @@ def build(
         target={"since": since.isoformat(), "until": until.isoformat(), "manifest": digest},
     )
     return PackSummary(out, len(files), len(decisions), digest)
+
+
+def _seal(path: Path, signer: Signer) -> None:
+    data = path.read_bytes()
+    body = data[:-_SEAL_LENGTH]
+    seal = signer.sign(body).encode()
+    assert len(seal) == _SEAL_LENGTH and data[-_SEAL_LENGTH:] == b"=" * _SEAL_LENGTH
+    path.write_bytes(body + seal)
 
 
 def _window(conn: Any, model: Any, since: datetime, until: datetime) -> list[dict[str, Any]]:
@@ -157,9 +173,15 @@ def check(path: Path, verifier: Verifier) -> list[str]:
     """What is wrong with the pack at ``path``: nothing when it is exactly as signed."""
     try:
         pack = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+    except Exception as exc:  # any damage to the file is a failed check, never a crash
         return [f"{path}: not a readable zip ({exc})"]
     problems = []
+    data = path.read_bytes()
+    if pack.comment and len(pack.comment) == _SEAL_LENGTH and data.endswith(pack.comment):
+        if not verifier.verify(data[:-_SEAL_LENGTH], pack.comment.decode("ascii", "replace")):
+            problems.append("the file's seal does not verify: some byte of it was changed")
+    else:
+        problems.append("the file carries no seal (its zip comment was changed or removed)")
     with pack:
         names = set(pack.namelist())
         if MANIFEST not in names or SIGNATURE not in names:
@@ -167,7 +189,14 @@ def check(path: Path, verifier: Verifier) -> list[str]:
         try:
             manifest_bytes = pack.read(MANIFEST)
             signature = pack.read(SIGNATURE).decode()
-        except (zipfile.BadZipFile, KeyError, UnicodeDecodeError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            KeyError,
+            UnicodeDecodeError,
+            RuntimeError,
+            NotImplementedError,
+        ) as exc:
             return [f"{path}: the manifest cannot be read ({exc})"]
         if not verifier.verify(manifest_bytes, signature):
             problems.append("the manifest's signature does not verify with this public key")
@@ -182,7 +211,13 @@ def check(path: Path, verifier: Verifier) -> list[str]:
                 continue
             try:
                 actual = hashlib.sha256(pack.read(name)).hexdigest()
-            except zipfile.BadZipFile as exc:
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                OSError,
+                RuntimeError,
+                NotImplementedError,
+            ) as exc:
                 problems.append(f"{name}: cannot be read ({exc})")
                 continue
             if actual != expected:

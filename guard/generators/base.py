@@ -11,20 +11,32 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from guard.config import Settings
 
-FinishReason = Literal["stop", "length", "content_filter"]
+FinishReason = Literal["stop", "length", "content_filter", "tool_calls"]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A function the model asks the application to call: its name and JSON arguments."""
+
+    id: str
+    name: str
+    arguments: str
 
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """One chat turn with its text already flattened from content parts."""
+    """One chat turn with its text already flattened from content parts; an assistant turn
+    may carry the tool calls it made, a ``tool`` turn the result of one (``tool_call_id``)."""
 
-    role: Literal["system", "user", "assistant"]
+    role: Literal["system", "user", "assistant", "tool"]
     content: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,10 +76,41 @@ class GenerationRequest:
     params: SamplingParams = field(default_factory=SamplingParams)
     messages: tuple[ChatMessage, ...] | None = None
     prompt: str | None = None
+    # OpenAI's function tools, passed as the caller sent them (only upstreams call tools)
+    tools: tuple[dict[str, Any], ...] = ()
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
 
     def __post_init__(self) -> None:
         if (self.messages is None) == (self.prompt is None):
             raise ValueError("a GenerationRequest has either messages or a prompt")
+
+    def texts(self) -> tuple[list[str], list[str] | None]:
+        """Every text the request holds, with its role (None for a plain prompt): each
+        message's content, then the arguments of each tool call it made."""
+        if self.messages is None:
+            return [self.prompt or ""], None
+        texts: list[str] = []
+        roles: list[str] = []
+        for m in self.messages:
+            texts.append(m.content)
+            roles.append(m.role)
+            for call in m.tool_calls:
+                texts.append(call.arguments)
+                roles.append(m.role)
+        return texts, roles
+
+    def with_texts(self, texts: Sequence[str]) -> GenerationRequest:
+        """The request with its texts (in the order of ``texts()``) replaced."""
+        if self.messages is None:
+            return replace(self, prompt=texts[0])
+        given = iter(texts)
+        messages = []
+        for m in self.messages:
+            content = next(given)
+            calls = tuple(replace(call, arguments=next(given)) for call in m.tool_calls)
+            messages.append(replace(m, content=content, tool_calls=calls))
+        return replace(self, messages=tuple(messages))
 
 
 @dataclass(frozen=True)
@@ -99,6 +142,7 @@ class Choice:
     index: int
     text: str
     finish_reason: FinishReason
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,3 +211,20 @@ async def close_events(events: AsyncIterator[StreamEvent]) -> None:
     aclose = getattr(events, "aclose", None)
     if aclose is not None:
         await aclose()
+
+
+def refuse_tools(request: GenerationRequest, generator: str) -> None:
+    """For generators that do not call tools: a clear 400 naming the parameter."""
+    from guard.errors import InvalidRequestError
+
+    if request.tools:
+        raise InvalidRequestError(
+            f"the {generator} generator does not call tools; serve this app through an "
+            "upstream that does (GUARD_GENERATOR=upstream: vLLM, TGI, Ollama)",
+            param="tools",
+        )
+    if any(m.role == "tool" or m.tool_calls for m in request.messages or ()):
+        raise InvalidRequestError(
+            f"the {generator} generator does not take tool calls or tool results in messages",
+            param="messages",
+        )

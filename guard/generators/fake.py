@@ -21,6 +21,7 @@ from guard.generators.base import (
     StreamEvent,
     Usage,
     collect,
+    refuse_tools,
 )
 from guard.generators.stops import StopStringBuffer
 
@@ -80,6 +81,7 @@ class FakeGenerator:
         return await collect(await self.stream(request), request.params.n)
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        refuse_tools(request, "fake")
         if request.model != self._model:
             raise ModelNotFoundError(f"The model {request.model!r} does not exist.", param="model")
         return self._events(request)

@@ -27,6 +27,7 @@ from guard.generators.base import (
     ModelInfo,
     StreamEvent,
     collect,
+    refuse_tools,
 )
 from guard.generators.batching import END, BatchingWorker, Job
 from guard.generators.local_model import LoadedModel, load_model, pick_device, pick_dtype
@@ -115,6 +116,7 @@ class LocalGenerator:
         return await collect(await self.stream(request), request.params.n)
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        refuse_tools(request, "local")
         if request.model != self._served_name:
             raise ModelNotFoundError(f"The model {request.model!r} does not exist.", param="model")
         if self.loaded is None or self._worker is None:

@@ -26,6 +26,7 @@ from guard.errors import (
     UpstreamUnavailableError,
 )
 from guard.generators.base import (
+    ChatMessage,
     Choice,
     Completion,
     Delta,
@@ -33,6 +34,7 @@ from guard.generators.base import (
     GenerationRequest,
     ModelInfo,
     StreamEvent,
+    ToolCall,
     Usage,
 )
 
@@ -43,6 +45,7 @@ _FINISH: dict[str, FinishReason] = {
     "stop": "stop",
     "length": "length",
     "content_filter": "content_filter",
+    "tool_calls": "tool_calls",
 }
 
 
@@ -171,6 +174,7 @@ class UpstreamGenerator:
                     index=int(c["index"]),
                     text=_choice_text(c) or "",
                     finish_reason=_FINISH.get(c.get("finish_reason") or "stop", "stop"),
+                    tool_calls=_tool_calls(c),
                 )
                 for c in data["choices"]
             )
@@ -250,12 +254,42 @@ def _choice_text(choice: dict[str, Any]) -> str | None:
     return cast(str | None, part.get("content"))
 
 
+def _message(m: ChatMessage) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": m.role, "content": m.content}
+    if m.tool_calls:
+        out["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in m.tool_calls
+        ]
+        out["content"] = m.content or None
+    if m.tool_call_id is not None:
+        out["tool_call_id"] = m.tool_call_id
+    return out
+
+
+def _tool_calls(choice: dict[str, Any]) -> tuple[ToolCall, ...]:
+    calls = (choice.get("message") or {}).get("tool_calls") or ()
+    try:
+        return tuple(
+            ToolCall(str(c["id"]), str(c["function"]["name"]), str(c["function"]["arguments"]))
+            for c in calls
+        )
+    except (KeyError, TypeError) as exc:
+        raise UpstreamError(f"the upstream model server sent a malformed tool call: {exc}") from exc
+
+
 def _request_body(request: GenerationRequest, *, stream: bool) -> tuple[str, dict[str, Any]]:
     p = request.params
     body: dict[str, Any] = {"model": request.model, "n": p.n, "stream": stream}
     if request.messages is not None:
         path = "/chat/completions"
-        body["messages"] = [{"role": m.role, "content": m.content} for m in request.messages]
+        body["messages"] = [_message(m) for m in request.messages]
+        if request.tools:
+            body["tools"] = list(request.tools)
+        if request.tool_choice is not None:
+            body["tool_choice"] = request.tool_choice
+        if request.parallel_tool_calls is not None:
+            body["parallel_tool_calls"] = request.parallel_tool_calls
     else:
         path = "/completions"
         body["prompt"] = request.prompt

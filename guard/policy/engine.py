@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 
 from guard.errors import ConstraintError, NoPolicyError
 from guard.generators.base import (
-    ChatMessage,
     Choice,
     Completion,
     GenerationRequest,
@@ -38,18 +37,11 @@ class RequestState:
 
 
 def request_texts(request: GenerationRequest) -> list[str]:
-    if request.messages is not None:
-        return [m.content for m in request.messages]
-    return [request.prompt or ""]
+    return request.texts()[0]
 
 
 def with_texts(request: GenerationRequest, texts: list[str]) -> GenerationRequest:
-    if request.messages is not None:
-        messages = tuple(
-            ChatMessage(m.role, text) for m, text in zip(request.messages, texts, strict=True)
-        )
-        return replace(request, messages=messages)
-    return replace(request, prompt=texts[0])
+    return request.with_texts(texts)
 
 
 def audit_texts(
@@ -138,8 +130,7 @@ class PolicyGuard:
     async def check_input(self, app: str, request: GenerationRequest) -> InputVerdict:
         policy = self.policy_for(app)
         request = enforce_constraints(policy, request)
-        texts = request_texts(request)
-        roles = [m.role for m in request.messages] if request.messages is not None else None
+        texts, roles = request.texts()
         evaluation = await self.evaluator.evaluate(policy, "input", texts, roles)
         state = RequestState(policy)
         if evaluation.outcome.action in ("redact", "pseudonymize"):
@@ -153,18 +144,34 @@ class PolicyGuard:
 
     async def check_output(self, verdict: InputVerdict, completion: Completion) -> OutputVerdict:
         state: RequestState = verdict.state
+        # Each answer's text, then the arguments of each tool call it makes: a call is
+        # output too, scanned before the application runs it.
         texts = [choice.text for choice in completion.choices]
+        texts += [call.arguments for choice in completion.choices for call in choice.tool_calls]
         evaluation = await self.evaluator.evaluate(state.policy, "output", texts)
         outcome = evaluation.outcome
         outcome.redacted = audit_texts(texts, outcome)
+        spans = iter(evaluation.replacements[len(completion.choices) :])
         choices = []
-        for choice, spans in zip(completion.choices, evaluation.replacements, strict=True):
+        for choice, text_spans in zip(
+            completion.choices, evaluation.replacements[: len(completion.choices)], strict=True
+        ):
+            call_spans = [next(spans) for _ in choice.tool_calls]
             if outcome.action == "block":
                 choices.append(Choice(choice.index, outcome.message or "", "content_filter"))
                 continue
-            text = apply(choice.text, spans, hash_key=self.hash_key)
+            text = apply(choice.text, text_spans, hash_key=self.hash_key)
+            calls = tuple(
+                replace(
+                    call,
+                    arguments=state.pseudonyms.restore(
+                        apply(call.arguments, found, hash_key=self.hash_key)
+                    ),
+                )
+                for call, found in zip(choice.tool_calls, call_spans, strict=True)
+            )
             choices.append(
-                Choice(choice.index, state.pseudonyms.restore(text), choice.finish_reason)
+                Choice(choice.index, state.pseudonyms.restore(text), choice.finish_reason, calls)
             )
         return OutputVerdict(Completion(tuple(choices), completion.usage), outcome)
 

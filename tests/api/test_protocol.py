@@ -87,7 +87,11 @@ def test_wrong_types_and_ranges_are_refused(extra: dict[str, Any]) -> None:
         ({"max_tokens": 5, "min_tokens": 6}, "min_tokens"),
         ({"stream_options": {"include_usage": True}}, "stream_options"),
         ({"logprobs": True}, "logprobs"),
-        ({"tools": [{"type": "function"}]}, "tools"),
+        ({"functions": [{"name": "f"}]}, "functions"),
+        (
+            {"tools": [{"type": "function", "function": {"name": "f"}}], "stream": True},
+            "stream",
+        ),
         ({"response_format": {"type": "json_schema"}}, "response_format"),
     ],
 )
@@ -106,3 +110,42 @@ def test_completions_default_to_sixteen_tokens_and_one_prompt() -> None:
     many = CompletionRequest.model_validate({"model": "m", "prompt": ["a", "b"]})
     with pytest.raises(InvalidRequestError, match="one prompt per request"):
         many.to_generation(max_n=8, max_tokens_limit=100)
+
+
+def test_tools_and_tool_turns_reach_the_generation_request() -> None:
+    request = ChatCompletionRequest.model_validate(
+        {
+            "model": "m",
+            "tools": [{"type": "function", "function": {"name": "lookup"}}],
+            "tool_choice": "required",
+            "messages": [
+                {"role": "user", "content": "find it"},
+                {
+                    "role": "assistant",
+                    "tool_calls": [
+                        {
+                            "id": "c1",
+                            "type": "function",
+                            "function": {"name": "lookup", "arguments": '{"q": 1}'},
+                        }
+                    ],
+                },
+                {"role": "tool", "tool_call_id": "c1", "content": "found"},
+            ],
+        }
+    ).to_generation(max_n=8, max_tokens_limit=100)
+    assert request.tools == ({"type": "function", "function": {"name": "lookup"}},)
+    assert request.tool_choice == "required"
+    texts, roles = request.texts()
+    assert texts == ["find it", "", '{"q": 1}', "found"]
+    assert roles == ["user", "assistant", "assistant", "tool"]
+    rewritten = request.with_texts(["a", "b", "{}", "d"])
+    assert rewritten.messages[1].tool_calls[0].arguments == "{}"
+    assert rewritten.messages[2].tool_call_id == "c1"
+
+
+def test_a_tool_message_needs_its_call_id() -> None:
+    with pytest.raises(ValidationError, match="tool_call_id"):
+        ChatCompletionRequest.model_validate(
+            {"model": "m", "messages": [{"role": "tool", "content": "x"}]}
+        )
