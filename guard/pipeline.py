@@ -338,7 +338,11 @@ class Pipeline:
             record.generation_ms = _ms(checked - generated)
             output = await self.guard.check_output(verdict, completion)
             record.stages.append(output.outcome)
-            self._hash_cards(record, [c.text for c in completion.choices])
+            self._hash_cards(
+                record,
+                [c.text for c in completion.choices]
+                + [call.arguments for c in completion.choices for call in c.tool_calls],
+            )
             record.guard_output_ms = _ms(time.perf_counter() - checked)
             if record.raw is not None:
                 record.raw["answer"] = "\n\n".join(c.text for c in completion.choices)

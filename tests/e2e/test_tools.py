@@ -36,6 +36,10 @@ TOOLS = [
 ]
 
 
+def _call(ident: str, name: str, arguments: str) -> dict[str, Any]:
+    return {"id": ident, "type": "function", "function": {"name": name, "arguments": arguments}}
+
+
 def _stub() -> tuple[FastAPI, list[dict[str, Any]]]:
     """An upstream that records what it is sent and answers with a tool call."""
     app = FastAPI()
@@ -66,13 +70,7 @@ def _stub() -> tuple[FastAPI, list[dict[str, Any]]]:
             message = {
                 "role": "assistant",
                 "content": None,
-                "tool_calls": [
-                    {
-                        "id": "call_1",
-                        "type": "function",
-                        "function": {"name": "send_email", "arguments": json.dumps(arguments)},
-                    }
-                ],
+                "tool_calls": [_call("call_1", "send_email", json.dumps(arguments))],
             }
             reason = "tool_calls"
         return {
@@ -130,16 +128,7 @@ def test_history_with_tool_calls_and_results_is_guarded_on_the_way_out(served: t
             {
                 "role": "assistant",
                 "content": None,
-                "tool_calls": [
-                    {
-                        "id": "call_1",
-                        "type": "function",
-                        "function": {
-                            "name": "send_email",
-                            "arguments": '{"to": "jane.doe@example.com"}',
-                        },
-                    }
-                ],
+                "tool_calls": [_call("call_1", "send_email", '{"to": "jane.doe@example.com"}')],
             },
             {"role": "tool", "tool_call_id": "call_1", "content": "sent to jane.doe@example.com"},
         ],
@@ -164,13 +153,7 @@ def test_an_instruction_injected_in_a_tool_result_is_refused_before_the_model(
                 {
                     "role": "assistant",
                     "content": None,
-                    "tool_calls": [
-                        {
-                            "id": "c9",
-                            "type": "function",
-                            "function": {"name": "read_email", "arguments": "{}"},
-                        }
-                    ],
+                    "tool_calls": [_call("c9", "read_email", "{}")],
                 },
                 {
                     "role": "tool",
