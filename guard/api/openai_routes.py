@@ -23,7 +23,7 @@ from guard.api.deps import ContextDep, PipelineDep, SettingsDep
 from guard.api.protocol import ChatCompletionRequest, CompletionRequest
 from guard.api.sse import DONE, sse
 from guard.errors import GuardError
-from guard.generators.base import Choice, Delta, GenerationRequest, Usage
+from guard.generators.base import Choice, Delta, GenerationRequest, ToolCall, Usage
 from guard.pipeline import Decision, GuardedStream, Pipeline
 
 log = logging.getLogger(__name__)
@@ -135,14 +135,19 @@ async def _respond(
     }
 
 
+def _tool_call(call: ToolCall) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": call.arguments},
+    }
+
+
 def _chat_choice(choice: Choice) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": choice.text}
     if choice.tool_calls:
         message["content"] = choice.text or None
-        message["tool_calls"] = [
-            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-            for c in choice.tool_calls
-        ]
+        message["tool_calls"] = [_tool_call(c) for c in choice.tool_calls]
     return {
         "index": choice.index,
         "message": message,
@@ -229,9 +234,14 @@ async def _chat_chunks(
         yield sse(first)
 
     def render(delta: Delta) -> dict[str, Any]:
+        part: dict[str, Any] = {"content": delta.text} if delta.text else {}
+        if delta.tool_calls:
+            part["tool_calls"] = [
+                {"index": i, **_tool_call(c)} for i, c in enumerate(delta.tool_calls)
+            ]
         return {
             "index": delta.index,
-            "delta": {"content": delta.text} if delta.text else {},
+            "delta": part,
             "logprobs": None,
             "finish_reason": delta.finish_reason,
         }

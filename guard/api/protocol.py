@@ -191,11 +191,7 @@ class ChatCompletionRequest(_SamplingFields):
             raise InvalidRequestError(
                 "the legacy functions parameter is not supported; use tools", param="functions"
             )
-        if self.tools and self.stream:
-            raise InvalidRequestError(
-                "streamed answers with tools are not supported yet; send stream: false",
-                param="stream",
-            )
+
         if self.response_format and self.response_format.get("type") not in (None, "text"):
             raise InvalidRequestError(
                 "only response_format type 'text' is supported", param="response_format"

@@ -127,11 +127,13 @@ class Usage:
 
 @dataclass(frozen=True)
 class Delta:
-    """A piece of choice ``index``'s text; ``finish_reason`` is set on its last piece."""
+    """A piece of choice ``index``'s text; ``finish_reason`` is set on its last piece, which
+    also carries the choice's tool calls, whole (a call is guarded before it is sent)."""
 
     index: int
     text: str
     finish_reason: FinishReason | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 StreamEvent = Delta | Usage
@@ -194,15 +196,19 @@ async def collect(events: AsyncIterator[StreamEvent], n: int) -> Completion:
     """Assemble a stream of events into a ``Completion`` with ``n`` choices."""
     texts: list[list[str]] = [[] for _ in range(n)]
     reasons: list[FinishReason] = ["length"] * n
+    calls: list[tuple[ToolCall, ...]] = [() for _ in range(n)]
     usage = Usage(0, 0)
     async for event in events:
         if isinstance(event, Usage):
             usage = event
             continue
         texts[event.index].append(event.text)
+        calls[event.index] += event.tool_calls
         if event.finish_reason is not None:
             reasons[event.index] = event.finish_reason
-    choices = tuple(Choice(i, "".join(parts), reasons[i]) for i, parts in enumerate(texts))
+    choices = tuple(
+        Choice(i, "".join(parts), reasons[i], calls[i]) for i, parts in enumerate(texts)
+    )
     return Completion(choices=choices, usage=usage)
 
 

@@ -212,6 +212,8 @@ class UpstreamGenerator:
         usage: Usage | None = None
         produced = 0
         finished = False
+        # tool calls arrive in pieces: gathered per choice, handed on whole with its end
+        calls: dict[int, dict[int, dict[str, str]]] = {}
         try:
             with translate_upstream_errors():
                 async for line in response.aiter_lines():
@@ -231,10 +233,14 @@ class UpstreamGenerator:
                         reason = c.get("finish_reason")
                         text = _choice_text(c) or ""
                         produced += 1 if text else 0
+                        index = int(c["index"])
+                        for piece in (c.get("delta") or {}).get("tool_calls") or ():
+                            _gather_call(calls.setdefault(index, {}), piece)
                         yield Delta(
-                            int(c["index"]),
+                            index,
                             text,
                             _FINISH.get(reason, "stop") if reason else None,
+                            _whole_calls(calls.pop(index, {})) if reason else (),
                         )
                 if not finished:  # cut off: what arrived may be only part of the answer
                     raise UpstreamError("the upstream model server closed the stream before [DONE]")
@@ -252,6 +258,18 @@ def _choice_text(choice: dict[str, Any]) -> str | None:
         return cast(str | None, choice["text"])
     part = choice.get("delta") or choice.get("message") or {}
     return cast(str | None, part.get("content"))
+
+
+def _gather_call(gathered: dict[int, dict[str, str]], piece: dict[str, Any]) -> None:
+    call = gathered.setdefault(int(piece.get("index", 0)), {"id": "", "name": "", "arguments": ""})
+    function = piece.get("function") or {}
+    call["id"] = piece.get("id") or call["id"]
+    call["name"] += function.get("name") or ""
+    call["arguments"] += function.get("arguments") or ""
+
+
+def _whole_calls(gathered: dict[int, dict[str, str]]) -> tuple[ToolCall, ...]:
+    return tuple(ToolCall(c["id"], c["name"], c["arguments"]) for _, c in sorted(gathered.items()))
 
 
 def _message(m: ChatMessage) -> dict[str, Any]:

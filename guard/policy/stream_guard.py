@@ -17,7 +17,14 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from guard.generators.base import Delta, FinishReason, StreamEvent, Usage, close_events
+from guard.generators.base import (
+    Delta,
+    FinishReason,
+    StreamEvent,
+    ToolCall,
+    Usage,
+    close_events,
+)
 from guard.policy.actions import Pseudonyms, Replacement, apply
 from guard.policy.audit_view import is_sensitive, unreadable, withheld
 from guard.policy.base import StageOutcome
@@ -71,6 +78,9 @@ class StreamGuard:
                 if not final and len(buffer.text) - buffer.scanned < self._scan_every:
                     continue
                 piece, blocked = await self._scan(event.index, buffer, final=final)
+                calls = event.tool_calls
+                if calls and not blocked:
+                    calls, blocked = await self._guard_calls(calls)
                 if blocked:  # every unfinished choice ends, those not begun yet too
                     for index in range(max(self._choices, max(buffers) + 1)):
                         other = buffers.get(index)
@@ -82,7 +92,7 @@ class StreamGuard:
                     return
                 if final:
                     buffer.done = True
-                    yield Delta(event.index, piece, buffer.finish)
+                    yield Delta(event.index, piece, buffer.finish, calls)
                 elif piece:
                     yield Delta(event.index, piece)
             for index, buffer in sorted(buffers.items()):
@@ -96,6 +106,28 @@ class StreamGuard:
                 yield usage
         finally:
             await close_events(events)
+
+    async def _guard_calls(self, calls: tuple[ToolCall, ...]) -> tuple[tuple[ToolCall, ...], bool]:
+        """A finished choice's tool calls, whole: each call's arguments scanned by the output
+        rules (stored after the choices' texts), redacted, placeholders restored; True when
+        one of them blocks."""
+        started = time.perf_counter()
+        guarded = []
+        blocked = False
+        for call in calls:
+            index = max(self._choices, len(self.outcome.redacted))
+            evaluation = await self._evaluate([call.arguments])
+            blocked = self._record(index, evaluation, 0, 0) or blocked
+            spans = evaluation.replacements[0]
+            self._audit(
+                index, self._stored(call.arguments, 0, len(call.arguments), spans, evaluation, 0)
+            )
+            restored = self._pseudonyms.restore(
+                apply(call.arguments, spans, hash_key=self._hash_key)
+            )
+            guarded.append(replace(call, arguments=restored))
+        self.outcome.elapsed_s += time.perf_counter() - started
+        return tuple(guarded), blocked
 
     async def _scan(self, index: int, buffer: _Buffer, *, final: bool) -> tuple[str, bool]:
         started = time.perf_counter()

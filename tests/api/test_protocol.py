@@ -88,10 +88,6 @@ def test_wrong_types_and_ranges_are_refused(extra: dict[str, Any]) -> None:
         ({"stream_options": {"include_usage": True}}, "stream_options"),
         ({"logprobs": True}, "logprobs"),
         ({"functions": [{"name": "f"}]}, "functions"),
-        (
-            {"tools": [{"type": "function", "function": {"name": "f"}}], "stream": True},
-            "stream",
-        ),
         ({"response_format": {"type": "json_schema"}}, "response_format"),
     ],
 )

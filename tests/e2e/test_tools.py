@@ -14,6 +14,7 @@ from typing import Any
 import openai
 import pytest
 from fastapi import FastAPI, Request
+from fastapi.responses import StreamingResponse
 
 from guard.app import create_app
 from guard.config import Settings
@@ -53,10 +54,12 @@ def _stub() -> tuple[FastAPI, list[dict[str, Any]]]:
     async def models() -> dict[str, Any]:
         return {"object": "list", "data": [{"id": "stub-model", "object": "model"}]}
 
-    @app.post("/v1/chat/completions")
-    async def chat(request: Request) -> dict[str, Any]:
+    @app.post("/v1/chat/completions", response_model=None)
+    async def chat(request: Request) -> dict[str, Any] | StreamingResponse:
         body = await request.json()
         seen.append(body)
+        if body.get("stream"):
+            return StreamingResponse(_streamed(body), media_type="text/event-stream")
         last = body["messages"][-1]
         if last["role"] == "tool":
             message: dict[str, Any] = {"role": "assistant", "content": "Done: the email is sent."}
@@ -83,6 +86,31 @@ def _stub() -> tuple[FastAPI, list[dict[str, Any]]]:
         }
 
     return app, seen
+
+
+def _streamed(body: dict[str, Any]) -> Iterator[str]:
+    """The same tool call as a stream: id and name first, the arguments in three pieces."""
+    text = body["messages"][-1]["content"]
+    to = re.search(r"<EMAIL_ADDRESS_\d+>|\S+@\S+", text)
+    card = "card 4111 1111 1111 1111" if "card" in text else ""
+    arguments = json.dumps({"to": to.group() if to else "", "body": card})
+    third = len(arguments) // 3
+    pieces = [arguments[:third], arguments[third : 2 * third], arguments[2 * third :]]
+    head = {"id": "s", "object": "chat.completion.chunk", "created": 0, "model": "stub-model"}
+
+    def chunk(delta: dict[str, Any], reason: str | None = None) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": reason}
+        return f"data: {json.dumps({**head, 'choices': [choice]})}\n\n"
+
+    yield chunk({"role": "assistant", "content": None})
+    opening = {"index": 0, "id": "call_s", "type": "function"}
+    yield chunk({"tool_calls": [{**opening, "function": {"name": "send_email", "arguments": ""}}]})
+    for piece in pieces:
+        yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+    yield chunk({}, "tool_calls")
+    usage = {"prompt_tokens": 3, "completion_tokens": 3, "total_tokens": 6}
+    yield f"data: {json.dumps({**head, 'choices': [], 'usage': usage})}\n\n"
+    yield "data: [DONE]\n\n"
 
 
 @pytest.fixture(scope="module")
@@ -190,19 +218,32 @@ def test_a_tool_call_that_would_send_a_card_number_is_withheld(served: tuple) ->
     assert choice.finish_reason == "content_filter" and not choice.message.tool_calls
 
 
-def test_generators_without_tools_and_streams_with_tools_are_refused_naming_the_parameter(
-    tmp_path: Path,
-    served: tuple,  # type: ignore[type-arg]
-) -> None:
-    client, _ = served
-    with pytest.raises(openai.BadRequestError) as streamed:
-        client.chat.completions.create(
-            model="stub-model",
-            messages=[{"role": "user", "content": "hi"}],
-            tools=TOOLS,  # type: ignore[arg-type]
-            stream=True,
-        )
-    assert streamed.value.param == "stream"
+def _streamed_call(client: openai.OpenAI, text: str) -> tuple[str, str | None]:
+    arguments, reason = "", None
+    for chunk in client.chat.completions.create(
+        model="stub-model",
+        messages=[{"role": "user", "content": text}],
+        tools=TOOLS,  # type: ignore[arg-type]
+        stream=True,
+    ):
+        for choice in chunk.choices:
+            for call in choice.delta.tool_calls or ():
+                arguments += (call.function.arguments if call.function else "") or ""
+            reason = choice.finish_reason or reason
+    return arguments, reason
+
+
+def test_a_streamed_tool_call_is_guarded_whole_and_restored(served: tuple) -> None:  # type: ignore[type-arg]
+    client, seen = served
+    arguments, reason = _streamed_call(client, "Email the report to jane.doe@example.com")
+    assert reason == "tool_calls"
+    assert json.loads(arguments)["to"] == "jane.doe@example.com"
+    assert "jane.doe" not in json.dumps(seen[-1])
+    withheld, reason = _streamed_call(client, "Email my card details to me@example.org")
+    assert reason == "content_filter" and "4111" not in withheld
+
+
+def test_generators_without_tools_are_refused_naming_the_parameter(tmp_path: Path) -> None:
     settings = Settings(
         generator="fake",
         database_url=f"sqlite:///{tmp_path / 'g.db'}",
