@@ -192,9 +192,11 @@ class ChatCompletionRequest(_SamplingFields):
                 "the legacy functions parameter is not supported; use tools", param="functions"
             )
 
-        if self.response_format and self.response_format.get("type") not in (None, "text"):
+        kind = (self.response_format or {}).get("type")
+        if kind not in (None, "text", "json_object", "json_schema"):
             raise InvalidRequestError(
-                "only response_format type 'text' is supported", param="response_format"
+                f"response_format type {kind!r} is not supported (text, json_object, json_schema)",
+                param="response_format",
             )
         limit = self.max_completion_tokens or self.max_tokens
         params = self.sampling(max_tokens=limit, max_n=max_n, max_tokens_limit=max_tokens_limit)
@@ -217,6 +219,7 @@ class ChatCompletionRequest(_SamplingFields):
             tools=tuple(t.model_dump(exclude_none=True) for t in self.tools or ()),
             tool_choice=self.tool_choice,
             parallel_tool_calls=self.parallel_tool_calls,
+            response_format=self.response_format if kind not in (None, "text") else None,
         )
 
 

@@ -80,6 +80,12 @@ class GenerationRequest:
     tools: tuple[dict[str, Any], ...] = ()
     tool_choice: str | dict[str, Any] | None = None
     parallel_tool_calls: bool | None = None
+    # OpenAI's response_format (``json_object``, ``json_schema``), passed as the caller sent it
+    response_format: dict[str, Any] | None = None
+
+    @property
+    def wants_json(self) -> bool:
+        return (self.response_format or {}).get("type") in ("json_object", "json_schema")
 
     def __post_init__(self) -> None:
         if (self.messages is None) == (self.prompt is None):
@@ -228,6 +234,12 @@ def refuse_tools(request: GenerationRequest, generator: str) -> None:
             f"the {generator} generator does not call tools; serve this app through an "
             "upstream that does (GUARD_GENERATOR=upstream: vLLM, TGI, Ollama)",
             param="tools",
+        )
+    if request.wants_json:
+        raise InvalidRequestError(
+            f"the {generator} generator does not constrain answers to JSON; serve this app "
+            "through an upstream that does",
+            param="response_format",
         )
     if any(m.role == "tool" or m.tool_calls for m in request.messages or ()):
         raise InvalidRequestError(

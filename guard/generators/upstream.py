@@ -308,6 +308,8 @@ def _request_body(request: GenerationRequest, *, stream: bool) -> tuple[str, dic
             body["tool_choice"] = request.tool_choice
         if request.parallel_tool_calls is not None:
             body["parallel_tool_calls"] = request.parallel_tool_calls
+        if request.response_format is not None:
+            body["response_format"] = request.response_format
     else:
         path = "/completions"
         body["prompt"] = request.prompt

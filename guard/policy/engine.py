@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from guard.errors import ConstraintError, NoPolicyError
 from guard.generators.base import (
@@ -161,6 +162,16 @@ class PolicyGuard:
                 choices.append(Choice(choice.index, outcome.message or "", "content_filter"))
                 continue
             text = apply(choice.text, text_spans, hash_key=self.hash_key)
+            if verdict.request.wants_json:
+                restored_json = _json_restored(choice.text, text, state.pseudonyms)
+                if restored_json is None:  # redaction cut through the JSON's structure
+                    outcome.action = "block"
+                    outcome.message = "The answer could not be redacted as valid JSON."
+                    choices.append(Choice(choice.index, outcome.message, "content_filter"))
+                    continue
+                text = restored_json
+            else:
+                text = state.pseudonyms.restore(text)
             calls = tuple(
                 replace(
                     call,
@@ -170,9 +181,7 @@ class PolicyGuard:
                 )
                 for call, found in zip(choice.tool_calls, call_spans, strict=True)
             )
-            choices.append(
-                Choice(choice.index, state.pseudonyms.restore(text), choice.finish_reason, calls)
-            )
+            choices.append(Choice(choice.index, text, choice.finish_reason, calls))
         return OutputVerdict(Completion(tuple(choices), completion.usage), outcome)
 
     def guard_stream(
@@ -192,3 +201,32 @@ class PolicyGuard:
             choices=verdict.request.params.n,
         )
         return guard.run(events)
+
+
+def _json_restored(original: str, redacted: str, pseudonyms: Pseudonyms) -> str | None:
+    """A JSON answer with its redactions, and the caller's values restored inside string
+    values (escaped as JSON needs). An answer that was not JSON to begin with comes back
+    redacted as it is; None when the redaction itself broke valid JSON."""
+    import json
+
+    try:
+        data = json.loads(redacted)
+    except ValueError:
+        try:
+            json.loads(original)
+        except ValueError:
+            return pseudonyms.restore(redacted)  # not JSON before either: the model's doing
+        return None
+    if redacted == original and pseudonyms.restore(redacted) == redacted:
+        return original  # nothing to change: the model's bytes as they were
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return pseudonyms.restore(value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {walk(k): walk(v) for k, v in value.items()}
+        return value
+
+    return json.dumps(walk(data), ensure_ascii=False)

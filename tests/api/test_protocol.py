@@ -88,7 +88,7 @@ def test_wrong_types_and_ranges_are_refused(extra: dict[str, Any]) -> None:
         ({"stream_options": {"include_usage": True}}, "stream_options"),
         ({"logprobs": True}, "logprobs"),
         ({"functions": [{"name": "f"}]}, "functions"),
-        ({"response_format": {"type": "json_schema"}}, "response_format"),
+        ({"response_format": {"type": "xml"}}, "response_format"),
     ],
 )
 def test_unsupported_or_over_limit_requests_name_the_parameter(

@@ -61,7 +61,16 @@ def _stub() -> tuple[FastAPI, list[dict[str, Any]]]:
         if body.get("stream"):
             return StreamingResponse(_streamed(body), media_type="text/event-stream")
         last = body["messages"][-1]
-        if last["role"] == "tool":
+        if body.get("response_format"):
+            found = re.search(r"<EMAIL_ADDRESS_\d+>", last["content"])
+            answer = {
+                "email": found.group() if found else None,
+                "phone": "+1 (415) 555-0132",
+                "note": 'said "hi"',
+            }
+            message = {"role": "assistant", "content": json.dumps(answer)}
+            reason = "stop"
+        elif last["role"] == "tool":
             message: dict[str, Any] = {"role": "assistant", "content": "Done: the email is sent."}
             reason = "stop"
         else:
@@ -243,6 +252,23 @@ def test_a_streamed_tool_call_is_guarded_whole_and_restored(served: tuple) -> No
     assert reason == "content_filter" and "4111" not in withheld
 
 
+def test_a_json_answer_is_redacted_inside_its_strings_and_stays_valid(served: tuple) -> None:  # type: ignore[type-arg]
+    client, seen = served
+    answer = client.chat.completions.create(
+        model="stub-model",
+        messages=[
+            {"role": "user", "content": "Extract the contact: write to jane.doe@example.com"}
+        ],
+        response_format={"type": "json_object"},
+    )
+    data = json.loads(answer.choices[0].message.content or "")
+    assert data["email"] == "jane.doe@example.com", "restored inside the JSON string"
+    assert "555" not in data["phone"], "a phone number the model added is redacted"
+    assert data["note"] == 'said "hi"'
+    assert seen[-1]["response_format"] == {"type": "json_object"}
+    assert "jane.doe" not in json.dumps(seen[-1])
+
+
 def test_generators_without_tools_are_refused_naming_the_parameter(tmp_path: Path) -> None:
     settings = Settings(
         generator="fake",
@@ -259,4 +285,11 @@ def test_generators_without_tools_are_refused_naming_the_parameter(tmp_path: Pat
                 messages=[{"role": "user", "content": "hi"}],
                 tools=TOOLS,  # type: ignore[arg-type]
             )
+        with pytest.raises(openai.BadRequestError) as json_refused:
+            local.chat.completions.create(
+                model="fake-model",
+                messages=[{"role": "user", "content": "hi"}],
+                response_format={"type": "json_object"},
+            )
     assert refused.value.param == "tools" and "does not call tools" in str(refused.value)
+    assert json_refused.value.param == "response_format"
