@@ -222,10 +222,16 @@ _IDENTIFIER_NAMES = frozenset(
 )
 
 
+# A dialling code right before ten digits makes them a phone number (NHS numbers are never
+# written after one).
+_DIALLING_CODE = re.compile(r"(?:\+|\b00)\d{1,3}[\s.-]*\(?0?\)?[\s.-]*$")
+
+
 def _misread(text: str, finding: Finding) -> bool:
     """spaCy calls keys and codes (``AKIAIOSFODNN7EXAMPLE``), runs of digits and the names
     of identifiers themselves ("IBAN", "NHS", "SSN") organisations, and Presidio calls the
-    domain of an email address a URL; none is what it says."""
+    domain of an email address a URL, and the NHS recognizer reads an international phone
+    number's last ten digits as an NHS number; none is what it says."""
     value = text[finding.start : finding.end]
     if finding.category in _NAMED:
         if value.strip().upper() in _IDENTIFIER_NAMES or not re.search(r"[^\W\d_]", value):
@@ -235,6 +241,8 @@ def _misread(text: str, finding: Finding) -> bool:
             and not any(c.isspace() for c in value)
             and any(c.isdigit() for c in value)
         )
+    if finding.category == "UK_NHS" and _DIALLING_CODE.search(text[: finding.start]):
+        return True  # "+1 212 555 0199": a phone number whose digits pass the NHS check
     if finding.category == "URL":
         token = re.search(r"[^\s<>()\"']*$", text[: finding.start]).group()  # type: ignore[union-attr]
         token += re.match(r"[^\s<>()\"']*", text[finding.start :]).group()  # type: ignore[union-attr]
