@@ -12,6 +12,13 @@ audit_app = typer.Typer(help="Check and export the audit log.", no_args_is_help=
 keys_app = typer.Typer(help="API keys and their roles.", no_args_is_help=True)
 
 
+def _actor() -> str:
+    """Who the access log and signed records name for a command run here."""
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
 def _database():  # type: ignore[no-untyped-def]
     from guard.audit.database import Database
     from guard.config import Settings
@@ -163,7 +170,6 @@ def audit_export(
     until: Annotated[str | None, typer.Option(help="ISO time, UTC.")] = None,
 ) -> None:
     """Write matching decisions to stdout (redacted text only); the export itself is recorded."""
-    import getpass
     import sys
     from datetime import datetime
 
@@ -182,7 +188,7 @@ def audit_export(
     database = _database()
     queries.record_access(
         database,
-        actor=f"cli:{getpass.getuser()}",
+        actor=_actor(),
         action=f"export-{format}",
         target=filters.describe(),
     )
@@ -211,7 +217,6 @@ def audit_to_tests(
     that decision on the stored text; every other one is reported on stderr, not written.
     """
     import asyncio
-    import getpass
 
     import yaml
 
@@ -223,9 +228,7 @@ def audit_to_tests(
     database = _database()
     loaded = _load_or_exit([policy_dir or Settings().policy_dir])
     filters = queries.Filters(review_status=verdict)
-    queries.record_access(
-        database, actor=f"cli:{getpass.getuser()}", action="to-tests", target=filters.describe()
-    )
+    queries.record_access(database, actor=_actor(), action="to-tests", target=filters.describe())
     tests: list[dict[str, object]] = []
     skipped = 0
     for row in queries.iter_rows(database, filters=filters):
@@ -298,7 +301,6 @@ def audit_purge(
 ) -> None:
     """Delete records past GUARD_AUDIT_RETENTION_DAYS (not held); each range leaves a signed
     purge record, so the chains still verify."""
-    import getpass
 
     from guard.app import checkpoint_log
     from guard.audit.retention import purge
@@ -311,7 +313,7 @@ def audit_purge(
         checkpoint_log(settings, database),
         retention_days=settings.audit_retention_days,
         min_retention_days=settings.audit_min_retention_days,
-        actor=f"cli:{getpass.getuser()}",
+        actor=_actor(),
         dry_run=dry_run,
     )
     names = {"decisions": "decisions", "reviews": "reviews", "audit_access": "access-log entries"}
@@ -332,7 +334,6 @@ def audit_hold(
     decision: Annotated[str | None, typer.Option(help="Hold one decision.")] = None,
 ) -> None:
     """A legal hold: the records it covers are kept past retention and erasure."""
-    import getpass
 
     from guard.audit.retention import create_hold
 
@@ -341,7 +342,7 @@ def audit_hold(
     ident = create_hold(
         _database(),
         reason=reason,
-        actor=f"cli:{getpass.getuser()}",
+        actor=_actor(),
         app=app_name,
         decision_id=decision,
     )
@@ -351,11 +352,10 @@ def audit_hold(
 @audit_app.command("release")
 def audit_release(hold_id: Annotated[str, typer.Argument(help="The hold's id.")]) -> None:
     """End a legal hold; its records fall under retention again."""
-    import getpass
 
     from guard.audit.retention import release_hold
 
-    if not release_hold(_database(), hold_id, actor=f"cli:{getpass.getuser()}"):
+    if not release_hold(_database(), hold_id, actor=_actor()):
         typer.echo(f"no active hold {hold_id!r}", err=True)
         raise typer.Exit(1)
     typer.echo(f"released {hold_id}")
@@ -380,7 +380,6 @@ def audit_erase(
     ),
 ) -> None:
     """Erase what the log holds about a data subject; legal holds win and are named."""
-    import getpass
     import json
 
     from guard.app import checkpoint_log
@@ -395,7 +394,7 @@ def audit_erase(
         database,
         checkpoint_log(settings, database),
         subject=subject,
-        actor=f"cli:{getpass.getuser()}",
+        actor=_actor(),
         reason=reason,
     )
     typer.echo(json.dumps(report.as_json(), indent=2))
@@ -406,7 +405,6 @@ def audit_find(
     card: Annotated[str, typer.Option(help="A card number; matched by its HMAC only.")],
 ) -> None:
     """Decisions whose request or answer held this card number (ids, times, actions)."""
-    import getpass
 
     from sqlalchemy import select
 
@@ -419,9 +417,7 @@ def audit_find(
     settings = Settings()
     wanted = card_hash(hash_key(settings.hash_key, settings.hash_key_file), card)
     database = _database()
-    queries.record_access(
-        database, actor=f"cli:{getpass.getuser()}", action="find-card", target={"card": "hmac"}
-    )
+    queries.record_access(database, actor=_actor(), action="find-card", target={"card": "hmac"})
     d = DecisionRow
     with database.engine.connect() as conn:
         rows = conn.execute(
@@ -463,7 +459,6 @@ def audit_evidence(
     out: Annotated[Path, typer.Option(help="The zip to write.")],
 ) -> None:
     """A signed evidence pack of a time window, checkable offline with verify-pack."""
-    import getpass
     from datetime import UTC, datetime
 
     from guard.audit.evidence import build
@@ -485,7 +480,7 @@ def audit_evidence(
         until=moment(until),
         out=out,
         signer=load_signer(settings.audit_signing_key),
-        actor=f"cli:{getpass.getuser()}",
+        actor=_actor(),
         settings=_evidence_settings(settings),
         checkpoint_dir=settings.audit_checkpoint_dir,
     )

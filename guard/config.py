@@ -46,6 +46,30 @@ class _YamlFileSource(PydanticBaseSettingsSource):
         return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
 
 
+def _checkpoint_interval(value: str) -> tuple[int | None, float | None]:
+    """``"1000"``, ``"60s"`` or ``"1000,60s"``: records and seconds between checkpoints."""
+    records: int | None = None
+    seconds: float | None = None
+    for part in (p.strip().lower() for p in value.split(",")):
+        try:
+            if part.endswith("s"):
+                seconds = float(part[:-1])
+                if seconds <= 0:
+                    raise ValueError
+            elif part:
+                records = int(part)
+                if records < 1:
+                    raise ValueError
+        except ValueError:
+            raise ValueError(
+                f"GUARD_AUDIT_CHECKPOINT_EVERY={value!r}: use a number of records, seconds "
+                '("60s"), or both ("1000,60s")'
+            ) from None
+    if records is None and seconds is None:
+        raise ValueError("GUARD_AUDIT_CHECKPOINT_EVERY is empty")
+    return records, seconds
+
+
 class Settings(BaseSettings):
     """Everything guard can be configured with; each field is ``GUARD_<NAME>`` in the env."""
 
@@ -121,6 +145,12 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _YamlFileSource(settings_cls), file_secret_settings)
 
+    @field_validator("audit_checkpoint_every")
+    @classmethod
+    def _checkpoint_every_parses(cls, value: str) -> str:
+        _checkpoint_interval(value)
+        return value
+
     @field_validator("device")
     @classmethod
     def _device_is_known(cls, value: str) -> str:
@@ -151,7 +181,6 @@ class Settings(BaseSettings):
                 f"GUARD_AUDIT_MIN_RETENTION_DAYS={self.audit_min_retention_days}; lower the "
                 "floor explicitly if your rules allow a shorter retention"
             )
-        self.checkpoint_interval  # noqa: B018 - raises on a malformed value
         if self.store_raw and not self.raw_key:
             raise ValueError(
                 "GUARD_STORE_RAW needs GUARD_RAW_KEY, a Fernet key "
@@ -162,26 +191,7 @@ class Settings(BaseSettings):
     @property
     def checkpoint_interval(self) -> tuple[int | None, float | None]:
         """(records, seconds) between signed checkpoints; either may be None (not used)."""
-        records: int | None = None
-        seconds: float | None = None
-        for part in (p.strip().lower() for p in self.audit_checkpoint_every.split(",")):
-            try:
-                if part.endswith("s"):
-                    seconds = float(part[:-1])
-                    if seconds <= 0:
-                        raise ValueError
-                elif part:
-                    records = int(part)
-                    if records < 1:
-                        raise ValueError
-            except ValueError:
-                raise ValueError(
-                    f"GUARD_AUDIT_CHECKPOINT_EVERY={self.audit_checkpoint_every!r}: use a number "
-                    'of records, seconds ("60s"), or both ("1000,60s")'
-                ) from None
-        if records is None and seconds is None:
-            raise ValueError("GUARD_AUDIT_CHECKPOINT_EVERY is empty")
-        return records, seconds
+        return _checkpoint_interval(self.audit_checkpoint_every)
 
     @property
     def loopback_only(self) -> bool:

@@ -84,14 +84,6 @@ class Scan:
     decision: Decision
 
 
-def _texts(request: GenerationRequest) -> list[str]:
-    return request.texts()[0]
-
-
-def _roles(request: GenerationRequest) -> list[str] | None:
-    return request.texts()[1]
-
-
 def transcript(texts: list[str], roles: list[str] | None) -> str:
     """Texts as one text for the audit log: ``[role] content`` blocks for a chat."""
     if roles is None:
@@ -243,7 +235,7 @@ class Pipeline:
             started = time.perf_counter()
             if request is not None:
                 stage: Stage = "input"
-                texts, roles = _texts(request), _roles(request)
+                texts, roles = request.texts()
             else:
                 assert scan is not None
                 stage, texts, roles = scan
@@ -260,7 +252,7 @@ class Pipeline:
             if request is not None:
                 verdict = await self.guard.check_input(origin.app, request)
                 admission.verdict, outcome = verdict, verdict.outcome
-                rewritten = _texts(verdict.request)
+                rewritten = verdict.request.texts()[0]
             else:
                 outcome, rewritten = await self.guard.scan(origin.app, stage, texts, roles)
             record.stages.append(outcome)

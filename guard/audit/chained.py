@@ -31,16 +31,15 @@ T = TypeVar("T")
 
 def head(conn: Connection, table: str, chain_id: str) -> tuple[int, str]:
     """The last sequence and hash of a chain: its newest row, else its newest purged one."""
-    model = CHAINED[table][0] if table in CHAINED else None
-    if model is not None:
-        row = conn.execute(
-            select(model.seq, model.hash)
-            .where(model.chain_id == chain_id)
-            .order_by(model.seq.desc())
-            .limit(1)
-        ).first()
-        if row is not None:
-            return int(row[0]), str(row[1])
+    model = CHAINED[table][0]
+    row = conn.execute(
+        select(model.seq, model.hash)
+        .where(model.chain_id == chain_id)
+        .order_by(model.seq.desc())
+        .limit(1)
+    ).first()
+    if row is not None:
+        return int(row[0]), str(row[1])
     purged = conn.execute(
         select(CheckpointRow.seq, CheckpointRow.head)
         .where(

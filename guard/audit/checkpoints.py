@@ -24,6 +24,7 @@ from uuid6 import uuid7
 
 from guard.audit.database import Database
 from guard.audit.models import CheckpointRow
+from guard.audit.rows import utc_iso
 from guard.audit.signing import Signer, Verifier
 
 FILE_NAME = "checkpoints.jsonl"
@@ -31,17 +32,10 @@ KINDS = ("open", "checkpoint", "close", "purge", "erasure")
 _FIELDS = ("id", "table_name", "chain_id", "kind", "seq", "head", "count", "time", "payload")
 
 
-def _moment(value: Any) -> str:
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).isoformat(timespec="microseconds")
-    return str(value)
-
-
 def message(checkpoint: dict[str, Any]) -> bytes:
     """The bytes a checkpoint's signature covers: its fields and key id, canonical JSON."""
     body = {name: checkpoint[name] for name in _FIELDS}
-    body["time"] = _moment(body["time"])
+    body["time"] = utc_iso(body["time"])
     body["key_id"] = checkpoint.get("key_id")
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -54,7 +48,7 @@ def signature_ok(checkpoint: dict[str, Any], verifier: Verifier) -> bool:
 
 def as_json(checkpoint: dict[str, Any]) -> dict[str, Any]:
     """A checkpoint as one JSON object (file lines, exports)."""
-    return {**checkpoint, "time": _moment(checkpoint["time"])}
+    return {**checkpoint, "time": utc_iso(checkpoint["time"])}
 
 
 class CheckpointLog:

@@ -81,10 +81,15 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=list))
 
 
+def utc_iso(moment: datetime) -> str:
+    """A time as the log hashes and signs it: UTC, ISO 8601, microseconds (naive is UTC)."""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def _canonical(value: Any) -> Any:
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).isoformat(timespec="microseconds")
+        return utc_iso(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     return value

@@ -37,14 +37,6 @@ class RequestState:
     pseudonyms: Pseudonyms = field(default_factory=Pseudonyms)
 
 
-def request_texts(request: GenerationRequest) -> list[str]:
-    return request.texts()[0]
-
-
-def with_texts(request: GenerationRequest, texts: list[str]) -> GenerationRequest:
-    return request.with_texts(texts)
-
-
 def audit_texts(
     texts: list[str], outcome: StageOutcome, pseudonyms: Pseudonyms | None = None
 ) -> list[str]:
@@ -139,7 +131,7 @@ class PolicyGuard:
                 apply(text, spans, pseudonyms=state.pseudonyms, hash_key=self.hash_key)
                 for text, spans in zip(texts, evaluation.replacements, strict=True)
             ]
-            request = with_texts(request, cleaned)
+            request = request.with_texts(cleaned)
         evaluation.outcome.redacted = audit_texts(texts, evaluation.outcome, state.pseudonyms)
         return InputVerdict(request=request, outcome=evaluation.outcome, state=state)
 
