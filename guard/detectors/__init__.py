@@ -16,6 +16,8 @@ _BUILTIN = {
     "classifier": "guard.detectors.classifier:ClassifierDetector",
     "judge": "guard.detectors.judge:JudgeDetector",
     "perplexity": "guard.detectors.perplexity:PerplexityDetector",
+    "markup": "guard.detectors.markup:MarkupDetector",
+    "addressed": "guard.detectors.addressed:AddressedDetector",
 }
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-RedactionStyle = Literal["placeholder", "mask", "hash", "pseudonym"]
+RedactionStyle = Literal["placeholder", "mask", "hash", "pseudonym", "withhold"]
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,8 @@ def apply(
 def _token(value: str, item: Replacement, pseudonyms: Pseudonyms | None, hash_key: bytes) -> str:
     if item.style == "pseudonym" and pseudonyms is not None:
         return pseudonyms.placeholder(item.category, value)
+    if item.style == "withhold":
+        return f"[withheld by the content policy: {item.category}]"
     if item.style == "mask":
         return "*" * len(value)
     if item.style == "hash":

@@ -20,7 +20,9 @@ from guard.policy.base import Fired, StageOutcome
 
 def is_sensitive(fired: Fired) -> bool:
     """Findings the audit log must not keep in clear: personal data, secrets, redactions."""
-    return fired.sensitive or fired.action in ("redact", "pseudonymize")
+    if fired.sensitive:
+        return True
+    return fired.action in ("redact", "pseudonymize") and not fired.withheld
 
 
 def withheld(text: str) -> str:

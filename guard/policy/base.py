@@ -36,6 +36,12 @@ class Fired:
     message: str
     # The detector reports personal data or secrets: never stored or shown in clear.
     sensitive: bool = False
+    # The rule withholds the whole message from the model (``redaction: withhold``); what
+    # it found stays readable for reviewers unless it is personal data.
+    withheld: bool = False
+    # Where the finding is, in words ("message 3 (tool), result of call_1"), when the
+    # texts were messages and tool calls; see guard.policy.locate.
+    where: str | None = None
 
 
 @dataclass(frozen=True)

@@ -120,16 +120,18 @@ class Evaluator:
                             finding,
                             message,
                             sensitive=rule.sensitive,
+                            withheld=rule.rule.redaction == "withhold",
                         )
                     )
                     if rule.rule.mode == "enforce":
                         actions.append(action)
                         if action in ("redact", "pseudonymize"):
                             style = "pseudonym" if action == "pseudonymize" else rule.rule.redaction
+                            whole = style == "withhold"  # the message, not just the finding
                             replacements[index].append(
                                 Replacement(
-                                    finding.start,
-                                    finding.end,
+                                    0 if whole else finding.start,
+                                    len(texts[index]) if whole else finding.end,
                                     finding.category,
                                     style,
                                     finding.score,

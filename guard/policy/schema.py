@@ -64,7 +64,9 @@ class Rule(_Strict):
     mode: Literal["enforce", "shadow"] = "enforce"
     message: str | None = None
     on_error: FailMode | None = None
-    redaction: Literal["placeholder", "mask", "hash"] = "placeholder"
+    # how redact replaces a finding; ``withhold`` replaces the whole message (input only:
+    # a tool result or document that must not reach the model at all)
+    redaction: Literal["placeholder", "mask", "hash", "withhold"] = "placeholder"
     # A review band: findings scoring at least ``review`` but under the detector's
     # threshold are allowed and flagged for reviewers instead of acted on.
     review: float | None = Field(default=None, ge=0, le=1)
@@ -81,6 +83,10 @@ class Rule(_Strict):
                 "pseudonymize applies to the input stage (placeholders are restored in the "
                 "answer); use redact for output"
             )
+        if self.redaction == "withhold" and "output" in self.stages:
+            raise ValueError(
+                "redaction withhold applies to the input stage (a message kept from the model)"
+            )
         if len(set(self.stages)) != len(self.stages):
             raise ValueError("a stage is listed twice")
         if self.review is not None and self.action == "flag":
@@ -93,7 +99,7 @@ class Rule(_Strict):
 
 
 class TestMessage(_Strict):
-    role: Literal["system", "developer", "user", "assistant"]
+    role: Role
     content: str
 
 

@@ -94,6 +94,13 @@ def test_wrong_action_and_pseudonymize_on_output_are_refused(tmp_path: Path) -> 
     other.mkdir()
     [problem] = _problems(other, **{"q.yaml": text})
     assert "use redact for output" in problem
+    withheld = SEMANTIC.replace("stages: [input]", "stages: [output]").replace(
+        "action: block", "action: redact\n    redaction: withhold"
+    )
+    third = tmp_path / "third"
+    third.mkdir()
+    [problem] = _problems(third, **{"r.yaml": withheld})
+    assert "redaction withhold applies to the input stage" in problem
 
 
 def test_duplicate_rule_ids_and_conflicting_constraints_across_files(tmp_path: Path) -> None:
