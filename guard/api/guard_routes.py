@@ -98,6 +98,8 @@ def caller_document(row: dict[str, Any]) -> dict[str, Any]:
             "stage": item["stage"],
             "action": item["action"],
             "categories": sorted({f["category"] for f in item["findings"]}),
+            # which message, tool call and argument (names and keys, never the text)
+            "places": sorted({f["where"] for f in item["findings"] if f.get("where")}),
             "message": item["message"],
         }
         for item in row["explanation"]

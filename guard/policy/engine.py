@@ -25,6 +25,7 @@ from guard.policy.audit_view import audit_view
 from guard.policy.base import InputVerdict, OutputVerdict, Stage, StageOutcome
 from guard.policy.evaluate import Evaluator
 from guard.policy.loader import Policy
+from guard.policy.locate import answer_places, locate, request_places, roles_places
 from guard.policy.store import PolicyStore
 from guard.policy.stream_guard import StreamGuard
 
@@ -112,6 +113,7 @@ class PolicyGuard:
         """Evaluate texts without generating; return the outcome and the rewritten texts."""
         policy = self.policy_for(app)
         evaluation = await self.evaluator.evaluate(policy, stage, texts, roles)
+        locate(evaluation.outcome, roles_places(roles, len(texts)), texts)
         state = RequestState(policy)
         rewritten = [
             apply(text, spans, pseudonyms=state.pseudonyms, hash_key=self.hash_key)
@@ -125,6 +127,7 @@ class PolicyGuard:
         request = enforce_constraints(policy, request)
         texts, roles = request.texts()
         evaluation = await self.evaluator.evaluate(policy, "input", texts, roles)
+        locate(evaluation.outcome, request_places(request), texts)
         state = RequestState(policy)
         if evaluation.outcome.action in ("redact", "pseudonymize"):
             cleaned = [
@@ -143,6 +146,7 @@ class PolicyGuard:
         texts += [call.arguments for choice in completion.choices for call in choice.tool_calls]
         evaluation = await self.evaluator.evaluate(state.policy, "output", texts)
         outcome = evaluation.outcome
+        locate(outcome, answer_places(completion), texts)
         outcome.redacted = audit_texts(texts, outcome)
         spans = iter(evaluation.replacements[len(completion.choices) :])
         choices = []

@@ -31,6 +31,7 @@ def finding_record(fired: Fired) -> dict[str, Any]:
         "action": fired.action,
         "mode": fired.mode,
         "message_index": fired.message_index,
+        "where": fired.where,
         "start": f.start,
         "end": f.end,
         "score": f.score,
@@ -41,7 +42,8 @@ def finding_record(fired: Fired) -> dict[str, Any]:
 
 def sentence(fired: Fired) -> str:
     f = fired.finding
-    where = f"characters {f.start}-{f.end} of message {fired.message_index}"
+    place = fired.where or f"message {fired.message_index}"
+    where = f"characters {f.start}-{f.end} of {place}"
     verb = _VERBS.get(fired.action, fired.action)
     if fired.mode == "shadow":
         verb = f"in shadow mode took no action (enforced, it would have {verb})"

@@ -29,6 +29,7 @@ from guard.policy.actions import Pseudonyms, Replacement, apply
 from guard.policy.audit_view import is_sensitive, unreadable, withheld
 from guard.policy.base import StageOutcome
 from guard.policy.evaluate import Evaluation, strongest
+from guard.policy.locate import answer_name, argument_at, call_name
 
 
 @dataclass
@@ -80,7 +81,7 @@ class StreamGuard:
                 piece, blocked = await self._scan(event.index, buffer, final=final)
                 calls = event.tool_calls
                 if calls and not blocked:
-                    calls, blocked = await self._guard_calls(calls)
+                    calls, blocked = await self._guard_calls(event.index, calls)
                 if blocked:  # every unfinished choice ends, those not begun yet too
                     for index in range(max(self._choices, max(buffers) + 1)):
                         other = buffers.get(index)
@@ -107,7 +108,9 @@ class StreamGuard:
         finally:
             await close_events(events)
 
-    async def _guard_calls(self, calls: tuple[ToolCall, ...]) -> tuple[tuple[ToolCall, ...], bool]:
+    async def _guard_calls(
+        self, choice: int, calls: tuple[ToolCall, ...]
+    ) -> tuple[tuple[ToolCall, ...], bool]:
         """A finished choice's tool calls, whole: each call's arguments scanned by the output
         rules (stored after the choices' texts), redacted, placeholders restored; True when
         one of them blocks."""
@@ -117,7 +120,7 @@ class StreamGuard:
         for call in calls:
             index = max(self._choices, len(self.outcome.redacted))
             evaluation = await self._evaluate([call.arguments])
-            blocked = self._record(index, evaluation, 0, 0) or blocked
+            blocked = self._record(index, evaluation, 0, 0, call=(choice, call)) or blocked
             spans = evaluation.replacements[0]
             self._audit(
                 index, self._stored(call.arguments, 0, len(call.arguments), spans, evaluation, 0)
@@ -231,8 +234,16 @@ class StreamGuard:
             redacted.append("")
         redacted[index] += piece
 
-    def _record(self, index: int, evaluation: Evaluation, offset: int, released: int) -> bool:
-        """Fold a scan's findings into the stage outcome; True when it blocks."""
+    def _record(
+        self,
+        index: int,
+        evaluation: Evaluation,
+        offset: int,
+        released: int,
+        call: tuple[int, ToolCall] | None = None,
+    ) -> bool:
+        """Fold a scan's findings into the stage outcome, each named by where it is (choice
+        ``index``'s text, or a choice's ``call``); True when it blocks."""
         scan = evaluation.outcome
         outcome = self.outcome
         outcome.policy, outcome.policy_version = scan.policy, scan.policy_version
@@ -246,7 +257,13 @@ class StreamGuard:
                 continue
             self._seen.add(key)
             finding = replace(fired.finding, start=start, end=end)
-            outcome.fired.append(replace(fired, finding=finding, message_index=index))
+            if call is None:
+                where = answer_name(index, self._choices)
+            else:
+                where = call_name(call[1], call[0], self._choices)
+                path = argument_at(call[1].arguments, start)
+                where += f", argument {path}" if path else ""
+            outcome.fired.append(replace(fired, finding=finding, message_index=index, where=where))
             if fired.mode == "enforce" and fired.action == "block" and end > released:
                 new_block = True
                 outcome.message = fired.message

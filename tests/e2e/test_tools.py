@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 import pytest
 from fastapi import FastAPI, Request
@@ -19,6 +20,7 @@ from fastapi.responses import StreamingResponse
 
 from guard.app import create_app
 from guard.config import Settings
+from tests.e2e.conftest import key_header
 from tests.live_server import SERVED, live_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -233,10 +235,8 @@ def test_an_app_whose_rule_says_block_is_refused_before_the_model(
             tools=TOOLS,  # type: ignore[arg-type]
         )
     assert refused.value.code == "content_policy_violation"
-    assert (
-        refused.value.body["message"]
-        == "A tool result held instructions addressed to the assistant."
-    )  # type: ignore[index]
+    body: dict[str, Any] = refused.value.body  # type: ignore[assignment]
+    assert body["message"] == "A tool result held instructions addressed to the assistant."
     assert len(seen) == before, "the upstream never saw it"
 
 
@@ -260,6 +260,19 @@ def test_a_tool_call_that_would_send_a_card_number_is_withheld(served: tuple) ->
     )
     choice = answer.choices[0]
     assert choice.finish_reason == "content_filter" and not choice.message.tool_calls
+    decision = answer.model_extra["guard"]["decision_id"]  # type: ignore[index]
+    base = str(client.base_url).removesuffix("/v1/")
+    explained = httpx.get(
+        f"{base}/v1/decisions/{decision}/explanation", headers=key_header(base, "reviewer")
+    ).json()
+    [rule] = [r for r in explained["explanation"] if r["rule_id"] == "pii-output-block"]
+    place = "tool call send_email (call_1) in the answer, argument body"
+    assert rule["findings"][0]["where"] == place
+    assert place in rule["sentences"][0] and "4111" not in json.dumps(explained)
+    # the app's own view names where too (no spans, scores or evidence)
+    mine = client.get(f"/decisions/{decision}/explanation", cast_to=httpx.Response).json()
+    [own] = [r for r in mine["rules"] if r["rule_id"] == "pii-output-block"]
+    assert own["places"] == [place]
 
 
 def _streamed_call(client: openai.OpenAI, text: str) -> tuple[str, str | None]:
