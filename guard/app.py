@@ -16,6 +16,7 @@ from guard import __version__
 from guard.api import (
     admin_routes,
     audit_routes,
+    embedding_routes,
     guard_routes,
     health,
     openai_routes,
@@ -146,6 +147,7 @@ def create_app(
     app.state.sessions = SessionStore(database)
     install_error_handlers(app)
     app.include_router(openai_routes.router)
+    app.include_router(embedding_routes.router)
     app.include_router(guard_routes.router)
     app.include_router(review_routes.router)
     app.include_router(admin_routes.router)

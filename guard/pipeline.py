@@ -17,17 +17,25 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
 from guard.audit.cards import card_hash, card_numbers
 from guard.audit.record import DecisionRecord
 from guard.audit.sink import AuditSink
 from guard.audit.subjects import subject_hash
-from guard.errors import ContentBlockedError, GuardError, PayloadTooLargeError
+from guard.errors import (
+    ContentBlockedError,
+    GuardError,
+    InvalidRequestError,
+    PayloadTooLargeError,
+)
 from guard.generators.base import (
     Completion,
     Delta,
+    Embedder,
+    EmbeddingRequest,
+    Embeddings,
     GenerationRequest,
     Generator,
     StreamEvent,
@@ -72,6 +80,14 @@ class Answer:
     """A whole, guarded answer and the final decision on its request."""
 
     completion: Completion
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """Vectors for the guarded inputs, and the decision on them."""
+
+    embeddings: Embeddings
     decision: Decision
 
 
@@ -191,11 +207,18 @@ class Pipeline:
     # -- the one admission path -------------------------------------------------------------
 
     def _record(
-        self, origin: Origin, request: GenerationRequest | None, stream: bool
+        self,
+        origin: Origin,
+        request: GenerationRequest | EmbeddingRequest | None,
+        stream: bool,
     ) -> DecisionRecord:
-        params = {}
-        if request is not None:
+        params: dict[str, object] = {}
+        if isinstance(request, GenerationRequest):
             params = {k: v for k, v in asdict(request.params).items() if v not in (None, ())}
+        elif request is not None and request.dimensions is not None:
+            params = {"dimensions": request.dimensions, "inputs": len(request.inputs)}
+        elif request is not None:
+            params = {"inputs": len(request.inputs)}
         return DecisionRecord(
             decision_id=origin.decision_id,
             request_id=origin.request_id,
@@ -219,32 +242,42 @@ class Pipeline:
         origin: Origin,
         *,
         request: GenerationRequest | None = None,
-        scan: tuple[Stage, list[str], list[str] | None] | None = None,
+        embedding: EmbeddingRequest | None = None,
+        scan: tuple[Stage, list[str], list[str] | None, str] | None = None,
         stream: bool = False,
     ) -> tuple[_Admission, list[str]]:
         """Build the record, run the input guard (or the scan's stage) and fill the record.
 
-        A generating request (``request``) whose prompt is blocked raises the
-        ``ContentBlockedError`` the caller gets, after its record is written; a scan returns
-        its block as a decision. Any failure writes the record before it propagates.
-        Returns the admission and the texts as the guard rewrote them.
+        A generating request (``request``) or texts to embed (``embedding``) that the guard
+        blocks raise the ``ContentBlockedError`` the caller gets, after its record is
+        written; a scan returns its block as a decision. Any failure writes the record
+        before it propagates. Returns the admission and the texts as the guard rewrote them.
         """
-        admission = _Admission(self, self._record(origin, request, stream))
+        admission = _Admission(self, self._record(origin, request or embedding, stream))
         record = admission.record
         try:
             started = time.perf_counter()
+            endpoint = "chat"
             if request is not None:
                 stage: Stage = "input"
                 texts, roles = request.texts()
+            elif embedding is not None:
+                stage, texts, roles, endpoint = "input", list(embedding.inputs), None, "embeddings"
             else:
                 assert scan is not None
-                stage, texts, roles = scan
+                stage, texts, roles, endpoint = scan
             size = sum(map(len, texts))
             if self.max_scan_chars is not None and size > self.max_scan_chars:
                 raise PayloadTooLargeError(
                     f"the request holds {size} characters of text; the guard scans at most "
                     f"{self.max_scan_chars} per request (GUARD_MAX_SCAN_CHARS)",
-                    param="messages" if roles else "prompt" if request else "text",
+                    param="messages"
+                    if roles
+                    else "input"
+                    if embedding
+                    else "prompt"
+                    if request
+                    else "text",
                     code="text_too_long",
                 )
             if self.store_raw:
@@ -254,7 +287,9 @@ class Pipeline:
                 admission.verdict, outcome = verdict, verdict.outcome
                 rewritten = verdict.request.texts()[0]
             else:
-                outcome, rewritten = await self.guard.scan(origin.app, stage, texts, roles)
+                outcome, rewritten = await self.guard.scan(
+                    origin.app, stage, texts, roles, endpoint
+                )
             record.stages.append(outcome)
             self._hash_cards(record, texts)
             elapsed = _ms(time.perf_counter() - started)
@@ -266,7 +301,7 @@ class Pipeline:
                 )
             else:
                 record.guard_output_ms = elapsed
-            if request is not None and outcome.action == "block":
+            if (request is not None or embedding is not None) and outcome.action == "block":
                 raise ContentBlockedError(
                     outcome.message or "The request was blocked by the content policy.",
                     decision_id=origin.decision_id,
@@ -309,12 +344,41 @@ class Pipeline:
     # -- the paths --------------------------------------------------------------------------
 
     async def scan(
-        self, origin: Origin, stage: Stage, texts: list[str], roles: list[str] | None = None
+        self,
+        origin: Origin,
+        stage: Stage,
+        texts: list[str],
+        roles: list[str] | None = None,
+        endpoint: str = "chat",
     ) -> Scan:
-        """Decide on texts without generating (``POST /v1/guard/scan``); audited like the rest."""
-        admission, rewritten = await self._admit(origin, scan=(stage, texts, roles))
+        """Decide on texts without generating (``POST /v1/guard/scan``), as the policy
+        decides for ``endpoint``; audited like the rest."""
+        admission, rewritten = await self._admit(origin, scan=(stage, texts, roles, endpoint))
         await admission.close(None)
         return Scan(admission.record.stages[0], rewritten, admission.decision)
+
+    async def embed(self, origin: Origin, request: EmbeddingRequest) -> Embedded:
+        """Guard texts to embed (the rules for ``embeddings``), then embed what passed."""
+        admission, rewritten = await self._admit(origin, embedding=request)
+        record = admission.record
+        error: BaseException | None = None
+        try:
+            if not isinstance(self.generator, Embedder):
+                raise InvalidRequestError(
+                    "this generator does not embed text; serve embeddings through an "
+                    "upstream that does (GUARD_GENERATOR=upstream) or the local generator",
+                    param="model",
+                )
+            started = time.perf_counter()
+            embeddings = await self.generator.embed(replace(request, inputs=tuple(rewritten)))
+            record.generation_ms = _ms(time.perf_counter() - started)
+            record.prompt_tokens = embeddings.prompt_tokens
+            return Embedded(embeddings, admission.decision)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            await admission.close(error)
 
     async def complete(self, origin: Origin, request: GenerationRequest) -> Answer:
         """Guard, generate and guard a whole answer."""

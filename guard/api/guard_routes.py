@@ -28,6 +28,8 @@ class ScanRequest(_Strict):
     stage: Literal["input", "output"]
     text: Text | None = None
     messages: list[Message] | None = Field(default=None, min_length=1)
+    # decide as the policy does for this endpoint's requests (``embeddings``: inputs to embed)
+    endpoint: Literal["chat", "completions", "responses", "embeddings"] = "chat"
 
     @model_validator(mode="after")
     def _one_input(self) -> ScanRequest:
@@ -43,7 +45,7 @@ async def scan(
     """The decision on a text or chat, without generating, for apps that call models elsewhere."""
     texts = [body.text] if body.text is not None else [m.text() for m in body.messages or ()]
     roles: list[str] | None = None if body.messages is None else [m.role for m in body.messages]
-    result = await pipeline.scan(hand_over(request, ctx), body.stage, texts, roles)
+    result = await pipeline.scan(hand_over(request, ctx), body.stage, texts, roles, body.endpoint)
     report(request, result.decision)
     outcome, rewritten = result.outcome, result.rewritten
     answer: dict[str, Any] = {

@@ -22,7 +22,13 @@ from guard.pipeline import Origin
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
-AUDITED_PATHS = {"/v1/chat/completions", "/v1/completions", "/v1/guard/scan"}
+AUDITED_PATHS = {
+    "/v1/chat/completions",
+    "/v1/completions",
+    "/v1/responses",
+    "/v1/embeddings",
+    "/v1/guard/scan",
+}
 
 
 def new_decision_id() -> str:

@@ -22,7 +22,13 @@ from pydantic import (
 )
 
 from guard.errors import InvalidRequestError
-from guard.generators.base import ChatMessage, GenerationRequest, SamplingParams, ToolCall
+from guard.generators.base import (
+    ChatMessage,
+    EmbeddingRequest,
+    GenerationRequest,
+    SamplingParams,
+    ToolCall,
+)
 
 Float = Annotated[float, Field(strict=True)]
 
@@ -252,3 +258,28 @@ class CompletionRequest(_SamplingFields):
             max_tokens=max_tokens, max_n=max_n, max_tokens_limit=max_tokens_limit
         )
         return GenerationRequest(model=self.model, params=params, prompt=self.single_prompt())
+
+
+class EmbeddingsRequest(_Strict):
+    """OpenAI's ``POST /v1/embeddings``: text inputs only (token ids cannot be guarded)."""
+
+    model: Text
+    input: Text | list[Text] | list[StrictInt] | list[list[StrictInt]]
+    encoding_format: Literal["float", "base64"] = "float"
+    dimensions: StrictInt | None = Field(default=None, ge=1)
+    user: Text | None = None
+
+    def to_embedding(self, *, max_inputs: int = 2048) -> EmbeddingRequest:
+        inputs = [self.input] if isinstance(self.input, str) else list(self.input)
+        if not inputs:
+            raise InvalidRequestError("input must not be empty", param="input")
+        if any(not isinstance(item, str) for item in inputs):
+            raise InvalidRequestError(
+                "token ids cannot be guarded; send the text to embed", param="input"
+            )
+        if len(inputs) > max_inputs:
+            raise InvalidRequestError(f"at most {max_inputs} inputs per request", param="input")
+        if any(not item for item in inputs):
+            raise InvalidRequestError("an input is an empty string", param="input")
+        texts = tuple(str(item) for item in inputs)
+        return EmbeddingRequest(model=self.model, inputs=texts, dimensions=self.dimensions)

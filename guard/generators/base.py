@@ -82,6 +82,13 @@ class GenerationRequest:
     parallel_tool_calls: bool | None = None
     # OpenAI's response_format (``json_object``, ``json_schema``), passed as the caller sent it
     response_format: dict[str, Any] | None = None
+    # the OpenAI endpoint it came in on, when not what its shape says (``responses``)
+    api: Literal["chat", "completions", "responses"] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint whose rules apply: ``chat``, ``completions`` or ``responses``."""
+        return self.api or ("chat" if self.messages is not None else "completions")
 
     @property
     def wants_json(self) -> bool:
@@ -159,6 +166,31 @@ class Completion:
 
     choices: tuple[Choice, ...]
     usage: Usage
+
+
+@dataclass(frozen=True)
+class EmbeddingRequest:
+    """Texts to embed (``POST /v1/embeddings``), already guarded."""
+
+    model: str
+    inputs: tuple[str, ...]
+    dimensions: int | None = None
+
+
+@dataclass(frozen=True)
+class Embeddings:
+    """One vector per input, in order, and the tokens the inputs took."""
+
+    vectors: tuple[tuple[float, ...], ...]
+    prompt_tokens: int
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """A generator that also embeds text; generators that do not are refused by name."""
+
+    async def embed(self, request: EmbeddingRequest) -> Embeddings:
+        """One vector per input; ``ModelNotFoundError`` for a model it does not embed with."""
 
 
 @dataclass(frozen=True)

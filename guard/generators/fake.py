@@ -9,6 +9,8 @@ timeouts and cancellation without a model.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import math
 from collections.abc import AsyncIterator, Callable, Sequence
 
 from guard.config import Settings
@@ -16,6 +18,8 @@ from guard.errors import ModelNotFoundError
 from guard.generators.base import (
     Completion,
     Delta,
+    EmbeddingRequest,
+    Embeddings,
     GenerationRequest,
     ModelInfo,
     StreamEvent,
@@ -85,6 +89,23 @@ class FakeGenerator:
         if request.model != self._model:
             raise ModelNotFoundError(f"The model {request.model!r} does not exist.", param="model")
         return self._events(request)
+
+    async def embed(self, request: EmbeddingRequest) -> Embeddings:
+        """Fake vectors: each word hashed into one of ``dimensions`` (16) buckets, the
+        counts scaled to length 1. Deterministic, and close for texts sharing words."""
+        if request.model != self._model:
+            raise ModelNotFoundError(f"The model {request.model!r} does not exist.", param="model")
+        size = request.dimensions or 16
+        vectors = []
+        for text in request.inputs:
+            counts = [0.0] * size
+            for word in text.lower().split():
+                digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+                counts[int.from_bytes(digest, "big") % size] += 1.0
+            norm = math.sqrt(sum(c * c for c in counts)) or 1.0
+            vectors.append(tuple(c / norm for c in counts))
+        tokens = sum(len(text.split()) for text in request.inputs)
+        return Embeddings(tuple(vectors), tokens)
 
     async def _events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         params = request.params

@@ -18,11 +18,14 @@ from guard.config import BUNDLED_MODEL, Settings
 from guard.errors import (
     ContextLengthError,
     GuardError,
+    InvalidRequestError,
     ModelNotFoundError,
     ServiceUnavailableError,
 )
 from guard.generators.base import (
     Completion,
+    EmbeddingRequest,
+    Embeddings,
     GenerationRequest,
     ModelInfo,
     StreamEvent,
@@ -33,6 +36,11 @@ from guard.generators.batching import END, BatchingWorker, Job
 from guard.generators.local_model import LoadedModel, load_model, pick_device, pick_dtype
 
 log = logging.getLogger(__name__)
+
+# The embedding model served by ``POST /v1/embeddings``: the bundled all-MiniLM-L6-v2,
+# the one the semantic detectors load (loaded once per process, shared with them).
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+EMBEDDING_DIMENSIONS = 384
 
 
 class LocalGenerator:
@@ -111,6 +119,32 @@ class LocalGenerator:
 
     async def models(self) -> Sequence[ModelInfo]:
         return (ModelInfo(id=self._served_name),)
+
+    async def embed(self, request: EmbeddingRequest) -> Embeddings:
+        """Vectors from the bundled all-MiniLM-L6-v2 (normalized, 384 dimensions)."""
+        if request.model != EMBEDDING_MODEL:
+            raise ModelNotFoundError(
+                f"The model {request.model!r} does not embed here; the local generator "
+                f"embeds with {EMBEDDING_MODEL!r}.",
+                param="model",
+            )
+        if request.dimensions not in (None, EMBEDDING_DIMENSIONS):
+            raise InvalidRequestError(
+                f"{EMBEDDING_MODEL} has {EMBEDDING_DIMENSIONS} dimensions", param="dimensions"
+            )
+        from guard.detectors.base import DetectorContext
+        from guard.detectors.semantic.detector import bundled_embedding_model, shared_encoder
+
+        encoder = shared_encoder(bundled_embedding_model(), self._device, DetectorContext())
+
+        def run() -> Embeddings:
+            matrix = encoder.encode(
+                list(request.inputs), normalize_embeddings=True, show_progress_bar=False
+            )
+            tokens = sum(len(encoder.tokenizer.tokenize(text)) for text in request.inputs)
+            return Embeddings(tuple(tuple(float(x) for x in row) for row in matrix), tokens)
+
+        return await asyncio.to_thread(run)
 
     async def complete(self, request: GenerationRequest) -> Completion:
         return await collect(await self.stream(request), request.params.n)

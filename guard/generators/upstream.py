@@ -30,6 +30,8 @@ from guard.generators.base import (
     Choice,
     Completion,
     Delta,
+    EmbeddingRequest,
+    Embeddings,
     FinishReason,
     GenerationRequest,
     ModelInfo,
@@ -185,6 +187,29 @@ class UpstreamGenerator:
                     int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
                 ),
             )
+
+    async def embed(self, request: EmbeddingRequest) -> Embeddings:
+        """The upstream's ``/embeddings``, asked for floats whatever the caller wants."""
+        body: dict[str, Any] = {
+            "model": request.model,
+            "input": list(request.inputs),
+            "encoding_format": "float",
+        }
+        if request.dimensions is not None:
+            body["dimensions"] = request.dimensions
+        with translate_upstream_errors():
+            response = await self._client.post("/embeddings", json=body)
+            await _raise_for_status(response)
+            data = response.json()
+            rows = sorted(data["data"], key=lambda row: int(row["index"]))
+            vectors = tuple(tuple(float(x) for x in row["embedding"]) for row in rows)
+            if len(vectors) != len(request.inputs):
+                raise UpstreamError(
+                    f"the upstream returned {len(vectors)} embeddings for "
+                    f"{len(request.inputs)} inputs"
+                )
+            usage = data.get("usage") or {}
+            return Embeddings(vectors, int(usage.get("prompt_tokens", 0)))
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         path, body = _request_body(request, stream=True)

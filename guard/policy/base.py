@@ -118,6 +118,12 @@ class Guard(Protocol):
         """Wrap a stream of deltas; record the output decision into ``outcome``."""
 
     async def scan(
-        self, app: str, stage: Stage, texts: list[str], roles: list[str] | None = None
+        self,
+        app: str,
+        stage: Stage,
+        texts: list[str],
+        roles: list[str] | None = None,
+        endpoint: str = "chat",
     ) -> tuple[StageOutcome, list[str]]:
-        """Decide on texts without generating: the stage's outcome and the rewritten texts."""
+        """Decide on texts without generating (as sent to ``endpoint``: ``embeddings`` for
+        texts to embed): the stage's outcome and the rewritten texts."""

@@ -108,11 +108,17 @@ class PolicyGuard:
         return policy
 
     async def scan(
-        self, app: str, stage: Stage, texts: list[str], roles: list[str] | None = None
+        self,
+        app: str,
+        stage: Stage,
+        texts: list[str],
+        roles: list[str] | None = None,
+        endpoint: str = "chat",
     ) -> tuple[StageOutcome, list[str]]:
-        """Evaluate texts without generating; return the outcome and the rewritten texts."""
+        """Evaluate texts without generating (as sent to ``endpoint``); return the outcome
+        and the rewritten texts."""
         policy = self.policy_for(app)
-        evaluation = await self.evaluator.evaluate(policy, stage, texts, roles)
+        evaluation = await self.evaluator.evaluate(policy, stage, texts, roles, endpoint)
         locate(evaluation.outcome, roles_places(roles, len(texts)), texts)
         state = RequestState(policy)
         rewritten = [
@@ -126,7 +132,7 @@ class PolicyGuard:
         policy = self.policy_for(app)
         request = enforce_constraints(policy, request)
         texts, roles = request.texts()
-        evaluation = await self.evaluator.evaluate(policy, "input", texts, roles)
+        evaluation = await self.evaluator.evaluate(policy, "input", texts, roles, request.endpoint)
         locate(evaluation.outcome, request_places(request), texts)
         state = RequestState(policy)
         if evaluation.outcome.action in ("redact", "pseudonymize"):
@@ -144,7 +150,9 @@ class PolicyGuard:
         # output too, scanned before the application runs it.
         texts = [choice.text for choice in completion.choices]
         texts += [call.arguments for choice in completion.choices for call in choice.tool_calls]
-        evaluation = await self.evaluator.evaluate(state.policy, "output", texts)
+        evaluation = await self.evaluator.evaluate(
+            state.policy, "output", texts, endpoint=verdict.request.endpoint
+        )
         outcome = evaluation.outcome
         locate(outcome, answer_places(completion), texts)
         outcome.redacted = audit_texts(texts, outcome)
@@ -188,7 +196,9 @@ class PolicyGuard:
     ) -> AsyncIterator[StreamEvent]:
         state: RequestState = verdict.state
         guard = StreamGuard(
-            evaluate=lambda texts: self.evaluator.evaluate(state.policy, "output", texts),
+            evaluate=lambda texts: self.evaluator.evaluate(
+                state.policy, "output", texts, endpoint=verdict.request.endpoint
+            ),
             pseudonyms=state.pseudonyms,
             hash_key=self.hash_key,
             outcome=outcome,

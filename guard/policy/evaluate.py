@@ -80,12 +80,13 @@ class Evaluator:
         stage: Stage,
         texts: list[str],
         roles: Sequence[str] | None = None,
+        endpoint: str = "chat",
     ) -> Evaluation:
-        """Every rule of the stage over ``texts``; a rule with ``roles`` reads only the texts
-        of those roles (``roles`` gives each text's; by default a prompt's are ``user`` and
-        an answer's ``assistant``)."""
+        """Every rule of the stage (for requests to ``endpoint``) over ``texts``; a rule
+        with ``roles`` reads only the texts of those roles (``roles`` gives each text's; by
+        default a prompt's are ``user`` and an answer's ``assistant``)."""
         started = time.perf_counter()
-        rules = policy.rules_for(stage)
+        rules = policy.rules_for(stage, endpoint)
         normalized = [normalize(text) for text in texts]
         if roles is None:
             roles = ["assistant" if stage == "output" else "user"] * len(texts)

@@ -88,8 +88,9 @@ class Policy:
     # this policy and the ones it extends, each as name@version, this one first
     chain: tuple[str, ...] = ()
 
-    def rules_for(self, stage: str) -> list[CompiledRule]:
-        return [r for r in self.rules if stage in r.rule.stages]
+    def rules_for(self, stage: str, endpoint: str = "chat") -> list[CompiledRule]:
+        """The rules that read ``stage`` of requests to ``endpoint``."""
+        return [r for r in self.rules if stage in r.rule.stages and endpoint in r.rule.endpoints]
 
     def allows_model(self, model: str) -> bool:
         if self.constraints is None or self.constraints.models is None:

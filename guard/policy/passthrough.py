@@ -26,6 +26,11 @@ class PassThroughGuard:
         return events
 
     async def scan(
-        self, app: str, stage: Stage, texts: list[str], roles: list[str] | None = None
+        self,
+        app: str,
+        stage: Stage,
+        texts: list[str],
+        roles: list[str] | None = None,
+        endpoint: str = "chat",
     ) -> tuple[StageOutcome, list[str]]:
         return StageOutcome(stage), list(texts)

@@ -15,6 +15,10 @@ from guard.policy.base import Action, Stage
 RuleAction = Literal["block", "redact", "pseudonymize", "flag"]
 Role = Literal["system", "developer", "user", "assistant", "tool"]
 FailMode = Literal["block", "allow"]
+# The OpenAI endpoints a rule reads: what generates (chat, completions, responses), and
+# what is embedded. A rule reads embeddings only when it says so.
+Endpoint = Literal["chat", "completions", "responses", "embeddings"]
+GENERATING: tuple[Endpoint, ...] = ("chat", "completions", "responses")
 
 DEFAULT_MESSAGES: dict[str, str] = {
     "block": "The request was blocked by the content policy.",
@@ -73,6 +77,9 @@ class Rule(_Strict):
     # The message roles whose text the rule reads (a prompt without messages is ``user``,
     # an answer ``assistant``); all of them when not given.
     roles: list[Role] | None = Field(default=None, min_length=1)
+    # The endpoints whose requests the rule reads; those that generate by default. A rule
+    # for ``embeddings`` decides what reaches an embedding model (input stage only).
+    endpoints: list[Endpoint] = Field(default_factory=lambda: list(GENERATING), min_length=1)
 
     @model_validator(mode="after")
     def _coherent(self) -> Rule:
@@ -87,6 +94,8 @@ class Rule(_Strict):
             raise ValueError(
                 "redaction withhold applies to the input stage (a message kept from the model)"
             )
+        if "embeddings" in self.endpoints and "input" not in self.stages:
+            raise ValueError("embeddings have no answer: a rule for them needs the input stage")
         if len(set(self.stages)) != len(self.stages):
             raise ValueError("a stage is listed twice")
         if self.review is not None and self.action == "flag":
@@ -118,6 +127,8 @@ class PolicyTest(_Strict):
 
     name: str | None = None
     stage: Stage = "input"
+    # the endpoint the text is sent to (``embeddings``: as an input to embed)
+    endpoint: Endpoint = "chat"
     text: str | None = None
     messages: list[TestMessage] | None = None
     expect: Expectation

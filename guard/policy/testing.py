@@ -47,7 +47,9 @@ async def run_policy_tests(
         per_file: dict[str, int] = {}
         for file, test in policy.tests:
             index = per_file[file] = per_file.get(file, -1) + 1
-            evaluation = await evaluator.evaluate(policy, test.stage, test.texts(), test.roles())
+            evaluation = await evaluator.evaluate(
+                policy, test.stage, test.texts(), test.roles(), test.endpoint
+            )
             outcome = evaluation.outcome
             problems = []
             if outcome.action != test.expect.action:

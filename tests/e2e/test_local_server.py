@@ -128,3 +128,20 @@ def test_upstream_mode_in_front_of_the_local_model_server(local_base: str, tmp_p
         )
         text = "".join(c.choices[0].delta.content or "" for c in streamed if c.choices)
         assert text == whole.choices[0].message.content
+
+
+def test_the_local_generator_embeds_with_the_bundled_minilm(client: openai.OpenAI) -> None:
+    result = client.embeddings.create(
+        model="all-MiniLM-L6-v2",
+        input=["How do I reset my password?", "I forgot my login password", "Paris weather"],
+    )
+    vectors = [item.embedding for item in result.data]
+    assert [len(v) for v in vectors] == [384, 384, 384]
+
+    def cosine(a: list[float], b: list[float]) -> float:
+        return sum(x * y for x, y in zip(a, b, strict=True))  # normalized vectors
+
+    assert cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2]) + 0.2
+    assert result.usage.prompt_tokens > 0
+    with pytest.raises(openai.NotFoundError):
+        client.embeddings.create(model=MODEL, input="hi")
