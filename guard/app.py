@@ -20,6 +20,7 @@ from guard.api import (
     guard_routes,
     health,
     openai_routes,
+    responses_routes,
     review_routes,
     web,
 )
@@ -148,6 +149,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(openai_routes.router)
     app.include_router(embedding_routes.router)
+    app.include_router(responses_routes.router)
     app.include_router(guard_routes.router)
     app.include_router(review_routes.router)
     app.include_router(admin_routes.router)

@@ -40,7 +40,7 @@ class ClientClosedError(GuardError):
     default_code = "client_closed_request"
 
 
-async def _cancel_on_disconnect(request: Request, work: Awaitable[T]) -> T:
+async def cancel_on_disconnect(request: Request, work: Awaitable[T]) -> T:
     """Await ``work``, cancelling it (and the generation behind it) if the caller leaves."""
     task = asyncio.ensure_future(work)
     while True:
@@ -122,7 +122,7 @@ async def _respond(
         else:
             chunks = _text_chunks(stream, header, body.include_usage)
         return _event_stream(chunks, stream)
-    answer = await _cancel_on_disconnect(request, pipeline.complete(origin, generation))
+    answer = await cancel_on_disconnect(request, pipeline.complete(origin, generation))
     report(request, answer.decision)
     render = _chat_choice if chat else _text_choice
     return {
@@ -131,7 +131,7 @@ async def _respond(
         "choices": [render(choice) for choice in answer.completion.choices],
         "usage": _usage(answer.completion.usage),
         "system_fingerprint": None,
-        "guard": _guard_field(answer.decision),
+        "guard": guard_field(answer.decision),
     }
 
 
@@ -176,7 +176,7 @@ def _event_stream(chunks: AsyncIterator[bytes], stream: GuardedStream) -> Stream
     )
 
 
-def _guard_field(decision: Decision) -> dict[str, Any]:
+def guard_field(decision: Decision) -> dict[str, Any]:
     return {
         "decision_id": decision.decision_id,
         "action": decision.action,
@@ -199,7 +199,7 @@ async def _framed(
                 continue
             chunk = {**header, "choices": [render(event)]}
             if event.finish_reason == "content_filter":
-                chunk["guard"] = _guard_field(stream.decision)
+                chunk["guard"] = guard_field(stream.decision)
             if include_usage:
                 chunk["usage"] = None
             yield sse(chunk)

@@ -283,3 +283,130 @@ class EmbeddingsRequest(_Strict):
             raise InvalidRequestError("an input is an empty string", param="input")
         texts = tuple(str(item) for item in inputs)
         return EmbeddingRequest(model=self.model, inputs=texts, dimensions=self.dimensions)
+
+
+class InputText(_Strict):
+    type: Literal["input_text", "output_text", "text"]
+    text: Text
+
+
+class InputMessage(_Strict):
+    """An item of a Responses ``input`` list: a message with text content."""
+
+    type: Literal["message"] = "message"
+    role: Literal["system", "developer", "user", "assistant"]
+    content: Text | list[InputText]
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _only_text_parts(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            for part in value:
+                if isinstance(part, dict) and part.get("type") not in (
+                    "input_text",
+                    "output_text",
+                    "text",
+                ):
+                    raise ValueError(
+                        f"content parts of type {part.get('type')!r} are not supported; only "
+                        "input_text"
+                    )
+        return value
+
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(part.text for part in self.content)
+
+
+class TextFormat(_Strict):
+    format: dict[str, Any] | None = None
+
+
+class ResponsesRequest(_Strict):
+    """OpenAI's ``POST /v1/responses`` for text: ``input`` (a string or messages),
+    ``instructions``, sampling, ``text.format`` for JSON; streamed or not. guard keeps no
+    responses, so ``previous_response_id`` and ``store: true`` conversations are refused, as
+    are tools (use chat completions for those)."""
+
+    model: Text
+    input: Text | list[InputMessage]
+    instructions: Text | None = None
+    max_output_tokens: StrictInt | None = Field(default=None, ge=1)
+    temperature: Float | None = Field(default=None, ge=0, le=2)
+    top_p: Float | None = Field(default=None, gt=0, le=1)
+    stream: StrictBool = False
+    user: Text | None = None
+    metadata: dict[str, Text] | None = None
+    text: TextFormat | None = None
+    store: StrictBool | None = None
+    previous_response_id: Text | None = None
+    tools: list[Any] | None = None
+    conversation: Any = None
+    background: StrictBool | None = None
+
+    @field_validator("input", mode="before")
+    @classmethod
+    def _only_messages(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                kind = item.get("type", "message") if isinstance(item, dict) else None
+                if kind != "message":
+                    raise ValueError(
+                        f"input item {index} is of type {kind!r}; guard's responses endpoint "
+                        "takes text messages (use chat completions for tools)"
+                    )
+        return value
+
+    def to_generation(self, *, max_tokens_limit: int) -> GenerationRequest:
+        for name in ("previous_response_id", "conversation"):
+            if getattr(self, name):
+                raise InvalidRequestError(
+                    f"{name} is not supported: guard keeps no responses; send the whole "
+                    "conversation as input",
+                    param=name,
+                )
+        if self.tools:
+            raise InvalidRequestError(
+                "tools are not supported on /v1/responses; use /v1/chat/completions",
+                param="tools",
+            )
+        if self.background:
+            raise InvalidRequestError("background responses are not supported", param="background")
+        limit = self.max_output_tokens
+        if limit is not None and limit > max_tokens_limit:
+            raise InvalidRequestError(
+                f"max_output_tokens must be at most {max_tokens_limit}", param="max_output_tokens"
+            )
+        form = (self.text.format if self.text else None) or {"type": "text"}
+        kind = form.get("type")
+        if kind not in ("text", "json_object", "json_schema"):
+            raise InvalidRequestError(
+                f"text.format type {kind!r} is not supported (text, json_object, json_schema)",
+                param="text.format",
+            )
+        response_format = None
+        if kind == "json_schema":  # the chat shape: the schema under json_schema
+            schema = {k: v for k, v in form.items() if k != "type"}
+            response_format = {"type": "json_schema", "json_schema": schema}
+        elif kind == "json_object":
+            response_format = {"type": "json_object"}
+        messages: list[ChatMessage] = []
+        if self.instructions:
+            messages.append(ChatMessage(role="system", content=self.instructions))
+        if isinstance(self.input, str):
+            messages.append(ChatMessage(role="user", content=self.input))
+        else:
+            for item in self.input:
+                role = "system" if item.role == "developer" else item.role
+                messages.append(ChatMessage(role=role, content=item.text()))
+        if not messages:
+            raise InvalidRequestError("input must not be empty", param="input")
+        params = SamplingParams(max_tokens=limit, temperature=self.temperature, top_p=self.top_p)
+        return GenerationRequest(
+            model=self.model,
+            params=params,
+            messages=tuple(messages),
+            response_format=response_format,
+            api="responses",
+        )
