@@ -56,7 +56,8 @@ class Origin:
     endpoint: str
     app: str = "anonymous"
     key_id: str | None = None
-    user: str | None = None  # OpenAI's ``user`` field: kept only as a keyed hash
+    user: str | None = None  # the end user (``user``, ``x-guard-user``): kept only hashed
+    session: str | None = None  # the session the app names (``x-guard-session``)
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class Pipeline:
             model=request.model if request is not None else "",
             stream=stream,
             params=params,
+            session_id=origin.session,
             user_hash=(
                 subject_hash(self.subject_key, origin.user)
                 if origin.user and self.subject_key

@@ -10,11 +10,13 @@ decision a route gets back is put beside the request (``report``) for the middle
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.requests import Request
 
+from guard.errors import InvalidRequestError
 from guard.pipeline import Decision, Origin
 
 
@@ -37,11 +39,27 @@ def request_state(request: Request) -> dict[str, Any]:
     return state
 
 
+# What a session id may be: an identifier (no e-mail address or name slips in as one).
+_SESSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
+
+
 def hand_over(request: Request, ctx: RequestContext, *, user: str | None = None) -> Origin:
-    """The pipeline takes the request (and its audit record) from here; ``user`` is the
-    body's OpenAI ``user`` field, if any."""
+    """The pipeline takes the request (and its audit record) from here.
+
+    The end user is the body's ``user`` (or ``safety_identifier``), else the
+    ``x-guard-user`` header; it is kept only as a keyed hash. The session is the
+    ``x-guard-session`` header, an identifier the app chooses (a conversation id), kept as
+    sent so reviewers can read a conversation's decisions together.
+    """
+    session = request.headers.get("x-guard-session")
+    if session is not None and not _SESSION.fullmatch(session):
+        raise InvalidRequestError(
+            "x-guard-session must be an identifier: up to 128 letters, digits and _ . : -",
+            param="x-guard-session",
+        )
+    user = user or request.headers.get("x-guard-user") or None
     request_state(request)["handed_over"] = True
-    return replace(ctx.origin, user=user) if user else ctx.origin
+    return replace(ctx.origin, user=user, session=session)
 
 
 def report(request: Request, decision: Decision) -> None:

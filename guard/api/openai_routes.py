@@ -113,7 +113,7 @@ async def _respond(
     """Run the pipeline and render its answer as a chat or text completion."""
     prefix = "chatcmpl" if chat else "cmpl"
     header = {"id": f"{prefix}-{ctx.decision_id}", "created": int(time.time()), "model": body.model}
-    origin = hand_over(request, ctx, user=body.user)
+    origin = hand_over(request, ctx, user=body.user or body.safety_identifier)
     if body.stream:
         stream = await pipeline.stream(origin, generation)
         report(request, stream.decision)  # the input stage's, in x-guard-decision

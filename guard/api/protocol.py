@@ -139,6 +139,7 @@ class _SamplingFields(_Strict):
     # accepted for compatibility, refused when they ask for something guard does not do
     logprobs: StrictBool | StrictInt | None = None
     user: Text | None = None
+    safety_identifier: Text | None = None  # OpenAI's newer name for the end user
 
     @field_validator("stop")
     @classmethod
@@ -337,6 +338,7 @@ class ResponsesRequest(_Strict):
     top_p: Float | None = Field(default=None, gt=0, le=1)
     stream: StrictBool = False
     user: Text | None = None
+    safety_identifier: Text | None = None
     metadata: dict[str, Text] | None = None
     text: TextFormat | None = None
     store: StrictBool | None = None

@@ -115,7 +115,7 @@ async def responses(
 ) -> dict[str, Any] | StreamingResponse:
     generation = body.to_generation(max_tokens_limit=settings.max_tokens_limit)
     shape = _Shape(body, ctx.decision_id)
-    origin = hand_over(request, ctx, user=body.user)
+    origin = hand_over(request, ctx, user=body.user or body.safety_identifier)
     if body.stream:
         stream = await pipeline.stream(origin, generation)
         report(request, stream.decision)

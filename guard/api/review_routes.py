@@ -50,8 +50,9 @@ def _query_filters(
     rule: str | None = None,
     review_status: str | None = None,
     q: str | None = None,
+    session: str | None = None,
 ) -> queries.Filters:
-    return queries.Filters(since, until, app, action, rule, review_status, q)
+    return queries.Filters(since, until, app, action, rule, review_status, q, session)
 
 
 FiltersDep = Annotated[queries.Filters, Depends(_query_filters)]

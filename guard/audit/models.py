@@ -67,6 +67,7 @@ class DecisionRow(Base):
     raw_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     # HMAC (GUARD_HASH_KEY) of the request's OpenAI ``user`` field; never the value itself
     user_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    session_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     # HMACs of the card numbers the request and answer held (``guard.audit.cards``)
     card_hashes: Mapped[Any] = mapped_column(JSON, nullable=True)
     review_status: Mapped[str] = mapped_column(String(30), default="unreviewed")

@@ -28,6 +28,8 @@ SUMMARY_COLUMNS = (
     "time",
     "app",
     "key_id",
+    "session_id",
+    "user_hash",
     "endpoint",
     "model",
     "action",
@@ -49,6 +51,7 @@ class Filters:
     rule: str | None = None
     review_status: str | None = None
     text: str | None = None
+    session: str | None = None
 
     def describe(self) -> dict[str, str]:
         return {
@@ -71,6 +74,8 @@ def _where(query: Any, filters: Filters) -> Any:
         conditions.append(d.rules.contains(f",{filters.rule},", autoescape=True))
     if filters.review_status:
         conditions.append(d.review_status == filters.review_status)
+    if filters.session:
+        conditions.append(d.session_id == filters.session)
     if filters.text:
         needle = filters.text
         conditions.append(

@@ -41,6 +41,8 @@ class DecisionRecord:
     redacted_answer: str = ""
     # HMAC of the request's ``user`` field (GUARD_HASH_KEY); the value is never kept
     user_hash: str | None = None
+    # the session or conversation the application names (``x-guard-session``), an identifier
+    session_id: str | None = None
     # HMACs of the card numbers in the request and answer (the numbers are never kept)
     card_hashes: list[str] = field(default_factory=list)
     # Only when GUARD_STORE_RAW is on; encrypted before it is written.

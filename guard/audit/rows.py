@@ -72,6 +72,7 @@ def to_row(record: DecisionRecord, raw_encrypted: bytes | None = None) -> dict[s
         "policy_version": record.policy_version,
         "raw_encrypted": raw_encrypted,
         "user_hash": record.user_hash,
+        "session_id": record.session_id,
         "card_hashes": list(record.card_hashes) or None,
         "review_status": "unreviewed",
     }
@@ -96,7 +97,7 @@ def _canonical(value: Any) -> Any:
 
 
 # Columns added after rows were first written: hashed only when set, so older rows verify.
-_HASHED_WHEN_SET = {"user_hash", "card_hashes"}
+_HASHED_WHEN_SET = {"user_hash", "card_hashes", "session_id"}
 
 
 def row_hash(row: dict[str, Any], unhashed: frozenset[str] | set[str] = UNHASHED) -> str:
