@@ -29,6 +29,7 @@ from guard.generators.base import (
     SamplingParams,
     ToolCall,
 )
+from guard.policy.structured import schema_problem
 
 Float = Annotated[float, Field(strict=True)]
 
@@ -205,6 +206,9 @@ class ChatCompletionRequest(_SamplingFields):
                 f"response_format type {kind!r} is not supported (text, json_object, json_schema)",
                 param="response_format",
             )
+        problem = schema_problem(self.response_format)
+        if problem is not None:
+            raise InvalidRequestError(problem, param="response_format")
         limit = self.max_completion_tokens or self.max_tokens
         params = self.sampling(max_tokens=limit, max_n=max_n, max_tokens_limit=max_tokens_limit)
         messages = tuple(
@@ -393,6 +397,9 @@ class ResponsesRequest(_Strict):
             response_format = {"type": "json_schema", "json_schema": schema}
         elif kind == "json_object":
             response_format = {"type": "json_object"}
+        problem = schema_problem(response_format)
+        if problem is not None:
+            raise InvalidRequestError(problem, param="text.format")
         messages: list[ChatMessage] = []
         if self.instructions:
             messages.append(ChatMessage(role="system", content=self.instructions))

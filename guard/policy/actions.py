@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -46,8 +47,10 @@ class Pseudonyms:
             self.by_placeholder[token] = value
         return self.by_value[key]
 
-    def restore(self, text: str) -> str:
-        """Put the caller's own values back where the model used their placeholders.
+    def restore(self, text: str, *, json_escaped: bool = False) -> str:
+        """Put the caller's own values back where the model used their placeholders
+        (escaped for a JSON string when ``json_escaped``: tool-call arguments, a streamed
+        JSON answer).
 
         Small models rewrite placeholders: ``**PERSON_1**``, ``PERSON_1``, ``<PERSON 1>``,
         ``[person_1]``, changed case. Every such form of a placeholder this request handed
@@ -57,6 +60,8 @@ class Pseudonyms:
         pattern = self._pattern()
         if pattern is None:
             return text
+        if json_escaped:
+            return pattern.sub(lambda m: json.dumps(self._value(m))[1:-1], text)
         return pattern.sub(self._value, text)
 
     def held_cut(self, text: str, start: int, cut: int) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from guard.errors import ConstraintError, NoPolicyError
 from guard.generators.base import (
@@ -28,6 +27,7 @@ from guard.policy.loader import Policy
 from guard.policy.locate import answer_places, locate, request_places, roles_places
 from guard.policy.store import PolicyStore
 from guard.policy.stream_guard import StreamGuard
+from guard.policy.structured import json_restored, schema_broken
 
 
 @dataclass
@@ -167,11 +167,16 @@ class PolicyGuard:
                 continue
             text = apply(choice.text, text_spans, hash_key=self.hash_key)
             if verdict.request.wants_json:
-                restored_json = _json_restored(choice.text, text, state.pseudonyms)
-                if restored_json is None:  # redaction cut through the JSON's structure
+                restored_json = json_restored(choice.text, text, state.pseudonyms)
+                problem = (
+                    "The answer could not be redacted as valid JSON."
+                    if restored_json is None  # redaction cut through the JSON's structure
+                    else schema_broken(verdict.request.response_format, choice.text, restored_json)
+                )
+                if problem is not None or restored_json is None:
                     outcome.action = "block"
-                    outcome.message = "The answer could not be redacted as valid JSON."
-                    choices.append(Choice(choice.index, outcome.message, "content_filter"))
+                    outcome.message = problem
+                    choices.append(Choice(choice.index, problem or "", "content_filter"))
                     continue
                 text = restored_json
             else:
@@ -180,7 +185,7 @@ class PolicyGuard:
                 replace(
                     call,
                     arguments=state.pseudonyms.restore(
-                        apply(call.arguments, found, hash_key=self.hash_key)
+                        apply(call.arguments, found, hash_key=self.hash_key), json_escaped=True
                     ),
                 )
                 for call, found in zip(choice.tool_calls, call_spans, strict=True)
@@ -205,34 +210,6 @@ class PolicyGuard:
             holdback_chars=self.holdback_chars,
             scan_chars=self.scan_chars,
             choices=verdict.request.params.n,
+            json_answer=verdict.request.wants_json,
         )
         return guard.run(events)
-
-
-def _json_restored(original: str, redacted: str, pseudonyms: Pseudonyms) -> str | None:
-    """A JSON answer with its redactions, and the caller's values restored inside string
-    values (escaped as JSON needs). An answer that was not JSON to begin with comes back
-    redacted as it is; None when the redaction itself broke valid JSON."""
-    import json
-
-    try:
-        data = json.loads(redacted)
-    except ValueError:
-        try:
-            json.loads(original)
-        except ValueError:
-            return pseudonyms.restore(redacted)  # not JSON before either: the model's doing
-        return None
-    if redacted == original and pseudonyms.restore(redacted) == redacted:
-        return original  # nothing to change: the model's bytes as they were
-
-    def walk(value: Any) -> Any:
-        if isinstance(value, str):
-            return pseudonyms.restore(value)
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        if isinstance(value, dict):
-            return {walk(k): walk(v) for k, v in value.items()}
-        return value
-
-    return json.dumps(walk(data), ensure_ascii=False)

@@ -54,6 +54,7 @@ class StreamGuard:
         holdback_chars: int = 96,
         scan_chars: int = 48,
         choices: int = 1,
+        json_answer: bool = False,
     ):
         self._evaluate = evaluate
         self._pseudonyms = pseudonyms
@@ -62,6 +63,8 @@ class StreamGuard:
         self._holdback = holdback_chars
         self._scan_every = scan_chars
         self._choices = choices
+        # a JSON answer (response_format): restored values are escaped as JSON strings need
+        self._json = json_answer
         self._seen: set[tuple[str, int, int, int]] = set()
 
     async def run(self, events: AsyncIterator[StreamEvent]) -> AsyncIterator[StreamEvent]:
@@ -126,7 +129,7 @@ class StreamGuard:
                 index, self._stored(call.arguments, 0, len(call.arguments), spans, evaluation, 0)
             )
             restored = self._pseudonyms.restore(
-                apply(call.arguments, spans, hash_key=self._hash_key)
+                apply(call.arguments, spans, hash_key=self._hash_key), json_escaped=True
             )
             guarded.append(replace(call, arguments=restored))
         self.outcome.elapsed_s += time.perf_counter() - started
@@ -170,7 +173,7 @@ class StreamGuard:
         piece = apply(text[buffer.released : cut], piece_spans, hash_key=self._hash_key)
         self._audit(index, self._stored(text, buffer.released, cut, spans, evaluation, offset))
         buffer.released = cut
-        return self._pseudonyms.restore(piece), False
+        return self._pseudonyms.restore(piece, json_escaped=self._json), False
 
     async def _evaluate_unreleased(
         self, buffer: _Buffer

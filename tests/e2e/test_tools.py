@@ -317,6 +317,55 @@ def test_a_json_answer_is_redacted_inside_its_strings_and_stays_valid(served: tu
     assert "jane.doe" not in json.dumps(seen[-1])
 
 
+def _contact_schema(phone: dict[str, Any]) -> dict[str, Any]:
+    properties = {"email": {"type": "string"}, "phone": phone, "note": {"type": "string"}}
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "contact",
+            "schema": {"type": "object", "properties": properties, "required": ["email"]},
+        },
+    }
+
+
+def test_a_json_schema_answer_is_checked_after_redaction(served: tuple) -> None:  # type: ignore[type-arg]
+    client, seen = served
+    ask = [{"role": "user", "content": "Extract the contact: write to jane.doe@example.com"}]
+    kept = client.chat.completions.create(
+        model="stub-model",
+        messages=ask,  # type: ignore[arg-type]
+        response_format=_contact_schema({"type": "string"}),  # type: ignore[arg-type]
+    )
+    data = json.loads(kept.choices[0].message.content or "")
+    assert data["email"] == "jane.doe@example.com" and "555" not in data["phone"]
+    assert seen[-1]["response_format"]["json_schema"]["name"] == "contact"
+    # a schema the redaction cannot keep (the phone must look like one): withheld, not broken
+    strict = _contact_schema({"type": "string", "pattern": "^\\+1 \\(\\d{3}\\)"})
+    withheld = client.chat.completions.create(
+        model="stub-model",
+        messages=ask,  # type: ignore[arg-type]
+        response_format=strict,  # type: ignore[arg-type]
+    )
+    choice = withheld.choices[0]
+    assert choice.finish_reason == "content_filter"
+    assert choice.message.content == (
+        "The answer could not be redacted and still match its JSON schema."
+    )
+    assert "555" not in (choice.message.content or "")
+
+
+def test_a_schema_that_is_no_json_schema_is_refused(served: tuple) -> None:  # type: ignore[type-arg]
+    client, _ = served
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.chat.completions.create(
+            model="stub-model",
+            messages=[{"role": "user", "content": "hi"}],
+            response_format=_contact_schema({"type": "strang"}),  # type: ignore[arg-type]
+        )
+    assert refused.value.param == "response_format"
+    assert "not a valid JSON Schema" in refused.value.message
+
+
 def test_generators_without_tools_are_refused_naming_the_parameter(tmp_path: Path) -> None:
     settings = Settings(
         generator="fake",

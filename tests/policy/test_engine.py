@@ -245,3 +245,40 @@ async def test_old_turns_are_not_rescanned(tmp_path: Path) -> None:
     calls.clear()
     await guard.check_input(APP, _chat("system prompt", "first question", "second question"))
     assert sum(calls) == first // 2, "only the new message is scanned"
+
+
+async def test_values_restored_into_json_are_escaped_as_json_strings_need(
+    tmp_path: Path,
+) -> None:
+    """A caller's value with a quote comes back inside a tool call's arguments and a
+    streamed JSON answer as valid JSON."""
+    import json
+    from dataclasses import replace
+
+    from guard.generators.base import Delta, ToolCall
+    from guard.policy.base import StageOutcome
+
+    guard = _guard(tmp_path)
+    verdict = await guard.check_input(APP, _chat("Mail the team"))
+    value = 'Jane "JJ" Doe \\ Sales'  # as a detector could have found it in the prompt
+    placeholder = verdict.state.pseudonyms.placeholder("PERSON", value)
+    arguments = json.dumps({"to": placeholder})
+    calls = (ToolCall("c1", "send", arguments),)
+    call = Completion((Choice(0, "", "tool_calls", calls),), Usage(1, 1))
+    output = await guard.check_output(verdict, call)
+    [sent] = output.completion.choices[0].tool_calls
+    assert json.loads(sent.arguments) == {"to": value}
+
+    json_request = replace(verdict.request, response_format={"type": "json_object"})
+    wants_json = replace(verdict, request=json_request)
+
+    async def events():  # type: ignore[no-untyped-def]
+        yield Delta(0, '{"to": "' + placeholder + '"}', "stop")
+        yield Usage(1, 1)
+
+    pieces = [
+        e.text
+        async for e in guard.guard_stream(wants_json, events(), StageOutcome("output"))
+        if isinstance(e, Delta)
+    ]
+    assert json.loads("".join(pieces)) == {"to": value}
