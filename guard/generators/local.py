@@ -24,15 +24,18 @@ from guard.errors import (
 )
 from guard.generators.base import (
     Completion,
+    Delta,
     EmbeddingRequest,
     Embeddings,
     GenerationRequest,
     ModelInfo,
     StreamEvent,
+    Usage,
+    close_events,
     collect,
-    refuse_tools,
 )
 from guard.generators.batching import END, BatchingWorker, Job
+from guard.generators.chat_tools import refuse_unless_template_tools, split_calls, template_messages
 from guard.generators.local_model import LoadedModel, load_model, pick_device, pick_dtype
 
 log = logging.getLogger(__name__)
@@ -150,12 +153,12 @@ class LocalGenerator:
         return await collect(await self.stream(request), request.params.n)
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
-        refuse_tools(request, "local")
         if request.model != self._served_name:
             raise ModelNotFoundError(f"The model {request.model!r} does not exist.", param="model")
         if self.loaded is None or self._worker is None:
             raise ServiceUnavailableError("the model is not loaded yet")
         loaded = self.loaded
+        refuse_unless_template_tools(request, getattr(loaded.tokenizer, "chat_template", None))
         params = request.params.with_defaults(loaded.sampling_defaults)
         prompt_ids = await asyncio.to_thread(self._encode, request)
         room = loaded.context_length - len(prompt_ids)
@@ -169,6 +172,8 @@ class LocalGenerator:
             )
         job = Job(params, prompt_ids, max_tokens)
         self._worker.submit(job)
+        if request.tools:
+            return _with_calls(self._events(job), f"call_{id(job):x}")
         return self._events(job)
 
     async def _events(self, job: Job) -> AsyncIterator[StreamEvent]:
@@ -192,9 +197,12 @@ class LocalGenerator:
         tokenizer = self.loaded.tokenizer
         with self._encode_lock:
             if request.messages is not None:
-                messages = [{"role": m.role, "content": m.content} for m in request.messages]
                 encoded = tokenizer.apply_chat_template(
-                    messages, add_generation_prompt=True, tokenize=True, return_dict=True
+                    template_messages(request.messages),
+                    tools=list(request.tools) or None,
+                    add_generation_prompt=True,
+                    tokenize=True,
+                    return_dict=True,
                 )
                 return list(encoded["input_ids"])
             return list(tokenizer(request.prompt)["input_ids"])
@@ -208,6 +216,27 @@ class LocalGenerator:
 
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
+
+
+async def _with_calls(
+    events: AsyncIterator[StreamEvent], call_prefix: str
+) -> AsyncIterator[StreamEvent]:
+    """A tool-using answer, held per choice until it ends, then its ``<tool_call>`` blocks
+    as the choice's calls (finish reason ``tool_calls``) and the rest as its text."""
+    texts: dict[int, str] = {}
+    try:
+        async for event in events:
+            if isinstance(event, Usage):
+                yield event
+                continue
+            texts[event.index] = texts.get(event.index, "") + event.text
+            if event.finish_reason is None:
+                continue
+            rest, calls = split_calls(texts.pop(event.index), f"{call_prefix}_{event.index}")
+            reason = "tool_calls" if calls else event.finish_reason
+            yield Delta(event.index, rest, reason, calls)
+    finally:
+        await close_events(events)
 
 
 def _default_served_name(model: str) -> str:

@@ -145,3 +145,17 @@ def test_the_local_generator_embeds_with_the_bundled_minilm(client: openai.OpenA
     assert result.usage.prompt_tokens > 0
     with pytest.raises(openai.NotFoundError):
         client.embeddings.create(model=MODEL, input="hi")
+
+
+def test_the_bundled_models_template_has_no_tools_so_they_are_refused(
+    client: openai.OpenAI,
+) -> None:
+    weather = {"type": "function", "function": {"name": "get_weather", "parameters": {}}}
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.chat.completions.create(
+            model=MODEL,
+            messages=QUESTION,  # type: ignore[arg-type]
+            tools=[weather],  # type: ignore[list-item]
+        )
+    assert refused.value.param == "tools"
+    assert "chat template has no tools" in refused.value.message
