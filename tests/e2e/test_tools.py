@@ -73,6 +73,9 @@ def _stub() -> tuple[FastAPI, list[dict[str, Any]]]:
             }
             message = {"role": "assistant", "content": json.dumps(answer)}
             reason = "stop"
+        elif not body.get("tools"):  # a plain question (the Responses API sends no tools)
+            message = {"role": "assistant", "content": f"Noted: {last['content']}"}
+            reason = "stop"
         elif last["role"] == "tool":
             message: dict[str, Any] = {"role": "assistant", "content": "Done: the email is sent."}
             reason = "stop"
@@ -103,17 +106,25 @@ def _stub() -> tuple[FastAPI, list[dict[str, Any]]]:
 def _streamed(body: dict[str, Any]) -> Iterator[str]:
     """The same tool call as a stream: id and name first, the arguments in three pieces."""
     text = body["messages"][-1]["content"]
-    to = re.search(r"<EMAIL_ADDRESS_\d+>|\S+@\S+", text)
-    card = "card 4111 1111 1111 1111" if "card" in text else ""
-    arguments = json.dumps({"to": to.group() if to else "", "body": card})
-    third = len(arguments) // 3
-    pieces = [arguments[:third], arguments[third : 2 * third], arguments[2 * third :]]
     head = {"id": "s", "object": "chat.completion.chunk", "created": 0, "model": "stub-model"}
 
     def chunk(delta: dict[str, Any], reason: str | None = None) -> str:
         choice = {"index": 0, "delta": delta, "finish_reason": reason}
         return f"data: {json.dumps({**head, 'choices': [choice]})}\n\n"
 
+    to = re.search(r"<EMAIL_ADDRESS_\d+>|\S+@\S+", text)
+    card = "card 4111 1111 1111 1111" if "card" in text else ""
+    arguments = json.dumps({"to": to.group() if to else "", "body": card})
+    third = len(arguments) // 3
+    pieces = [arguments[:third], arguments[third : 2 * third], arguments[2 * third :]]
+
+    if not body.get("tools"):  # a plain question: the answer in words
+        yield chunk({"role": "assistant", "content": ""})
+        for word in f"Noted: {text}".split(" "):
+            yield chunk({"content": word if word.startswith("Noted") else f" {word}"})
+        yield chunk({}, "stop")
+        yield "data: [DONE]\n\n"
+        return
     yield chunk({"role": "assistant", "content": None})
     opening = {"index": 0, "id": "call_s", "type": "function"}
     yield chunk({"tool_calls": [{**opening, "function": {"name": "send_email", "arguments": ""}}]})
@@ -315,6 +326,23 @@ def test_a_json_answer_is_redacted_inside_its_strings_and_stays_valid(served: tu
     assert data["note"] == 'said "hi"'
     assert seen[-1]["response_format"] == {"type": "json_object"}
     assert "jane.doe" not in json.dumps(seen[-1])
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_responses_go_upstream_guarded_as_chat(served: tuple, stream: bool) -> None:  # type: ignore[type-arg]
+    client, seen = served
+    ask = "Remind jane.doe@example.com about Friday"
+    if stream:
+        events = list(client.responses.create(model="stub-model", input=ask, stream=True))
+        text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+        assert events[-1].type == "response.completed"
+    else:
+        text = client.responses.create(
+            model="stub-model", instructions="Be brief.", input=ask
+        ).output_text
+    assert text == f"Noted: {ask}", "the placeholder the upstream saw comes back real"
+    sent = json.dumps(seen[-1])
+    assert "jane.doe" not in sent and "<EMAIL_ADDRESS_1>" in sent
 
 
 def _contact_schema(phone: dict[str, Any]) -> dict[str, Any]:
