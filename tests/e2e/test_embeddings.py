@@ -20,18 +20,13 @@ from guard.app import create_app
 from guard.config import Settings
 from tests.e2e.conftest import key_header
 from tests.live_server import live_server
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.settings import settings_for, stub_upstream
 
 
 def _stub() -> tuple[FastAPI, list[dict[str, Any]]]:
     """An embedding server that records its inputs; each vector says which input it is."""
-    app = FastAPI()
+    app = stub_upstream()
     seen: list[dict[str, Any]] = []
-
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
     @app.post("/v1/embeddings")
     async def embeddings(request: Request) -> dict[str, Any]:
@@ -58,14 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
     tmp = tmp_path_factory.mktemp("embeddings")
     stub, seen = _stub()
     with live_server(stub) as upstream:
-        settings = Settings(
-            generator="upstream",
-            upstream_url=f"{upstream}/v1",
-            database_url=f"sqlite:///{tmp / 'guard.db'}",
-            spool_dir=tmp / "spool",
-            policy_dir=ROOT / "policies",
-            policy_watch=False,
-        )
+        settings = settings_for(tmp, generator="upstream", upstream_url=f"{upstream}/v1")
         with live_server(create_app(settings)) as base:
             yield base, seen, settings
 
@@ -138,13 +126,7 @@ def test_inputs_guard_cannot_read_are_refused_by_name(
 
 
 def test_a_generator_that_does_not_embed_says_so(tmp_path: Path) -> None:
-    settings = Settings(
-        generator="fake",
-        database_url=f"sqlite:///{tmp_path / 'guard.db'}",
-        spool_dir=tmp_path / "spool",
-        policy_dir=ROOT / "policies",
-        policy_watch=False,
-    )
+    settings = settings_for(tmp_path)
     with live_server(create_app(settings)) as base:
         vectors = _client(base).embeddings.create(model="fake-model", input=["a b", "a b"])
         assert vectors.data[0].embedding == vectors.data[1].embedding  # the fake is deterministic

@@ -14,11 +14,10 @@ import pytest
 
 from guard.app import create_app
 from guard.audit.subjects import subject_hash
-from guard.config import Settings
 from tests.e2e.conftest import key_header
 from tests.live_server import live_server
+from tests.settings import settings_for
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "session-test-hash-key"
 
 
@@ -34,14 +33,7 @@ def _listed(base: str, headers: dict[str, str], session: str, count: int) -> lis
 
 
 def test_users_and_sessions_are_recorded_on_every_endpoint(tmp_path: Path) -> None:
-    settings = Settings(
-        generator="fake",
-        database_url=f"sqlite:///{tmp_path / 'guard.db'}",
-        spool_dir=tmp_path / "spool",
-        policy_dir=ROOT / "policies",
-        policy_watch=False,
-        hash_key=KEY,
-    )
+    settings = settings_for(tmp_path, hash_key=KEY)
     with live_server(create_app(settings)) as base:
         client = openai.OpenAI(
             base_url=f"{base}/v1",
@@ -89,12 +81,7 @@ def test_users_and_sessions_are_recorded_on_every_endpoint(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("session", ["jane@example.com", "has space", "x" * 129])
 def test_a_session_that_is_not_an_identifier_is_refused(tmp_path: Path, session: str) -> None:
-    settings = Settings(
-        generator="fake",
-        database_url=f"sqlite:///{tmp_path / 'guard.db'}",
-        spool_dir=tmp_path / "spool",
-        policy_watch=False,
-    )
+    settings = settings_for(tmp_path)
     with live_server(create_app(settings)) as base:
         response = httpx.post(
             f"{base}/v1/chat/completions",

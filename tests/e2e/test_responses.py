@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import openai
 import pytest
 
 from guard.app import create_app
-from guard.config import Settings
 from guard.generators.base import GenerationRequest
 from guard.generators.fake import FakeGenerator
 from tests.live_server import live_server
 from tests.recording_audit import RecordingAuditSink
+from tests.settings import settings_for
 
-ROOT = Path(__file__).resolve().parents[2]
 CARD = "4111 1111 1111 1111"
 ASK = "What card do you have on file?"
 
@@ -38,13 +36,7 @@ def served(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[openai.OpenAI, RecordingAuditSink]]:
     tmp = tmp_path_factory.mktemp("responses")
-    settings = Settings(
-        generator="fake",
-        database_url=f"sqlite:///{tmp / 'guard.db'}",
-        spool_dir=tmp / "spool",
-        policy_dir=ROOT / "policies",
-        policy_watch=False,
-    )
+    settings = settings_for(tmp)
     audit = RecordingAuditSink()
     app = create_app(settings, generator=FakeGenerator(_answer), audit=audit)
     with live_server(app) as base:

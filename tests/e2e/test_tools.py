@@ -19,9 +19,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 
 from guard.app import create_app
-from guard.config import Settings
 from tests.e2e.conftest import key_header
 from tests.live_server import SERVED, live_server
+from tests.settings import settings_for, stub_upstream
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = [
@@ -46,12 +46,8 @@ def _call(ident: str, name: str, arguments: str) -> dict[str, Any]:
 
 def _stub() -> tuple[FastAPI, list[dict[str, Any]]]:
     """An upstream that records what it is sent and answers with a tool call."""
-    app = FastAPI()
+    app = stub_upstream()
     seen: list[dict[str, Any]] = []
-
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
@@ -149,13 +145,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[openai.Op
     )
     stub, seen = _stub()
     with live_server(stub) as upstream:
-        settings = Settings(
-            generator="upstream",
-            upstream_url=f"{upstream}/v1",
-            database_url=f"sqlite:///{tmp / 'guard.db'}",
-            spool_dir=tmp / "spool",
-            policy_dir=policies,
-            policy_watch=False,
+        settings = settings_for(
+            tmp, generator="upstream", upstream_url=f"{upstream}/v1", policy_dir=policies
         )
         with live_server(create_app(settings)) as base:
             _, secret = SERVED[base].state.keys.create("strict", "app")
@@ -395,13 +386,7 @@ def test_a_schema_that_is_no_json_schema_is_refused(served: tuple) -> None:  # t
 
 
 def test_generators_without_tools_are_refused_naming_the_parameter(tmp_path: Path) -> None:
-    settings = Settings(
-        generator="fake",
-        database_url=f"sqlite:///{tmp_path / 'g.db'}",
-        spool_dir=tmp_path / "spool",
-        policy_dir=ROOT / "policies",
-        policy_watch=False,
-    )
+    settings = settings_for(tmp_path)
     with live_server(create_app(settings)) as base:
         local = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
         with pytest.raises(openai.BadRequestError) as refused:
