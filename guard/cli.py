@@ -107,14 +107,17 @@ def _policy_paths(paths: list[Path] | None) -> list[Path]:
     return list(paths) if paths else [Settings().policy_dir]
 
 
-def _load_or_exit(paths: list[Path]):  # type: ignore[no-untyped-def]
+def _load_or_exit(paths: list[Path], *, load_models: bool = True):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
     from guard.app import detector_context
     from guard.config import Settings
     from guard.policy.loader import PolicyLoadError, load_policies
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    context = replace(detector_context(Settings(), policy_dir=paths[0]), load_models=load_models)
     try:
-        return load_policies(paths, detector_context(Settings(), policy_dir=paths[0]))
+        return load_policies(paths, context)
     except PolicyLoadError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
@@ -123,8 +126,12 @@ def _load_or_exit(paths: list[Path]):  # type: ignore[no-untyped-def]
 
 @policy_app.command("validate")
 def policy_validate(paths: PathsArgument = None) -> None:
-    """Check policy files; print file:line: reason for each problem and exit 1 if any."""
-    found = _load_or_exit(_policy_paths(paths))
+    """Check policy files; print file:line: reason for each problem and exit 1 if any.
+
+    It reads the files, their detectors' settings and the files they name; it loads no
+    model (``guard policy test`` runs the detectors), so it takes about a second.
+    """
+    found = _load_or_exit(_policy_paths(paths), load_models=False)
     for policy in found.policies.values():
         typer.echo(
             f"ok: policy {policy.name} version {policy.version} "

@@ -72,6 +72,9 @@ class DetectorContext:
     shared: dict[str, Any] = field(default_factory=lambda: PROCESS_SHARED)
     # Where derived model files are kept between runs (GUARD_CACHE_DIR, as the settings).
     cache_dir: Path = field(default_factory=lambda: default_cache_dir())
+    # False to check policies without loading any model (``guard policy validate``): a
+    # detector stops at its first shared resource, having checked its settings and files.
+    load_models: bool = True
 
 
 _shared_lock = threading.RLock()
@@ -88,8 +91,14 @@ async def run_sized(
     return await asyncio.to_thread(work, *args)
 
 
+class ModelsNotLoadedError(Exception):
+    """A detector reached a model while policies are checked without loading models."""
+
+
 def shared_resource(context: DetectorContext, key: str, build: Callable[[], T]) -> T:
     """The process-wide resource under ``key``, built once (by the first rule that needs it)."""
+    if not context.load_models:
+        raise ModelsNotLoadedError(key)
     with _shared_lock:
         if key not in context.shared:
             context.shared[key] = build()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from guard.detectors import detector_class, registered_detectors
-from guard.detectors.base import Detector, DetectorContext
+from guard.detectors.base import Detector, DetectorContext, Finding, ModelsNotLoadedError
 from guard.errors import GuardError
 from guard.policy.schema import Constraints, FailMode, PolicyFile, PolicyTest, Rule
 
@@ -222,6 +222,8 @@ def _build_rule(
         config, threshold = _review_band(cls, config, rule, lines, index)
     try:
         detector = cls.create(config, replace(context, policy_dir=base_dir))
+    except ModelsNotLoadedError:
+        detector = NotLoaded(type_name, bool(cls.sensitive))
     except GuardError as exc:
         raise PolicyLoadError(
             [PolicyProblem(lines.file, lines.line(path), f"rule {rule.id}: {exc.message}")]
@@ -233,6 +235,17 @@ def _build_rule(
         file=lines.file,
         threshold=threshold,
     )
+
+
+class NotLoaded:
+    """A rule's detector left unbuilt because its policy was only checked (no models)."""
+
+    def __init__(self, type_name: str, sensitive: bool):
+        self.type_name = type_name
+        self.sensitive = sensitive
+
+    async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
+        raise RuntimeError(f"the {self.type_name} detector was not loaded (policy check only)")
 
 
 # The settings in which a detector takes its threshold (the review band lowers it).

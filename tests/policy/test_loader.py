@@ -131,3 +131,34 @@ def test_shipped_policy_pack_validates() -> None:
     }
     assert any(r.rule.mode == "shadow" for r in policy.rules)
     assert policy.constraints is not None
+
+
+def test_policies_are_checked_without_loading_a_model(tmp_path: Path) -> None:
+    """``guard policy validate``: the shipped pack loads with no model built, and a wrong
+    entity, a missing example file or a wrong setting is still found with its line."""
+    import shutil
+
+    from guard.detectors.base import DetectorContext
+
+    root = Path(__file__).resolve().parents[2]
+    policies = tmp_path / "policies"
+    shutil.copytree(root / "policies", policies, ignore=shutil.ignore_patterns("optional"))
+    shared: dict[str, object] = {}
+    context = DetectorContext(policy_dir=policies, shared=shared, load_models=False)
+    loaded = load_policies([policies], context)
+    assert len(loaded.policies["default"].rules) >= 10
+    assert shared == {}, "no model, encoder or analyzer was built"
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "p.yaml").write_text(
+        "name: default\nrules:\n"
+        "  - id: a\n    stages: [input]\n    action: block\n"
+        "    detector: {type: pii, entities: [EMAIL_ADRESS]}\n"
+        "  - id: b\n    stages: [input]\n    action: block\n"
+        "    detector: {type: semantic, examples_file: missing.txt}\n"
+    )
+    with pytest.raises(PolicyLoadError) as caught:
+        load_policies([broken], DetectorContext(policy_dir=broken, load_models=False))
+    problems = [str(p) for p in caught.value.problems]
+    assert any(":6:" in p and "unknown pii entities ['EMAIL_ADRESS']" in p for p in problems)
+    assert any(":10:" in p and "missing.txt does not exist" in p for p in problems)

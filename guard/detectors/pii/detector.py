@@ -20,6 +20,7 @@ from guard.detectors.base import (
     DetectorConfig,
     DetectorContext,
     Finding,
+    ModelsNotLoadedError,
     run_sized,
     shared_resource,
 )
@@ -250,6 +251,27 @@ def _misread(text: str, finding: Finding) -> bool:
     return False
 
 
+# What the loaded analyzer and guard's recognizers find (Presidio's English defaults and
+# guard's own), for checking a policy without loading them; a test keeps it equal to what
+# they report.
+KNOWN_ENTITIES = frozenset(
+    {
+        "ADDRESS", "AGE", "CREDIT_CARD", "CRYPTO", "DATE_TIME", "EMAIL", "EMAIL_ADDRESS",
+        "IBAN_CODE", "ID", "IP_ADDRESS", "LOCATION", "MAC_ADDRESS", "MEDICAL_LICENSE", "NRP",
+        "ORGANIZATION", "PERSON", "PHONE_NUMBER", "UK_NHS", "URL", "US_BANK_NUMBER",
+        "US_DRIVER_LICENSE", "US_ITIN", "US_PASSPORT", "US_SSN", "UUID",
+    }
+)  # fmt: skip
+
+
+def _check_entities(config: PiiConfig, known: set[str] | frozenset[str]) -> None:
+    unknown = sorted(set(config.entities or ()) - known)
+    if unknown:
+        raise ConfigurationError(
+            f"unknown pii entities {unknown}; known: {', '.join(sorted(known))}"
+        )
+
+
 class PiiDetector:
     """Personal data by Presidio: names, emails, phones, cards, national ids, IBANs, …"""
 
@@ -279,9 +301,12 @@ class PiiDetector:
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> PiiDetector:
+        assert isinstance(config, PiiConfig)
+        if not context.load_models:  # a policy check: the entities, without Presidio
+            _check_entities(config, KNOWN_ENTITIES | {s.entity for s in config.custom})
+            raise ModelsNotLoadedError("pii")
         from presidio_analyzer import Pattern, PatternRecognizer
 
-        assert isinstance(config, PiiConfig)
         analyzer = shared_analyzer(context)
         recognizers = [*shared_resource(context, "pii.guard_recognizers", guard_recognizers)] + [
             PatternRecognizer(
@@ -297,11 +322,7 @@ class PiiDetector:
             | {s.entity for s in config.custom}
             | {e for r in recognizers for e in r.supported_entities}
         )
-        unknown = sorted(set(config.entities or ()) - known)
-        if unknown:
-            raise ConfigurationError(
-                f"unknown pii entities {unknown}; known: {', '.join(sorted(known))}"
-            )
+        _check_entities(config, known)
         memo = shared_resource(context, "pii.nlp_memo", lambda: Memo[Any](512))
         batcher = shared_resource(
             context,

@@ -119,3 +119,13 @@ def test_greetings_to_everyone_name_nobody_but_a_lower_case_name_counts() -> Non
     assert _values("hello there", find_names("hello there", known=[])) == []
     text = "hi torben, i am contacting you about a parcel"
     assert "torben" in _values(text, find_names(text, known=[]))
+
+
+def test_the_entities_a_policy_check_knows_are_those_the_analyzer_finds() -> None:
+    from guard.detectors.base import DetectorContext
+    from guard.detectors.pii.detector import KNOWN_ENTITIES, guard_recognizers, shared_analyzer
+
+    analyzer = shared_analyzer(DetectorContext())
+    found = set(analyzer.get_supported_entities("en"))
+    found |= {e for r in guard_recognizers() for e in r.supported_entities}
+    assert found == KNOWN_ENTITIES
