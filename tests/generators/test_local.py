@@ -183,3 +183,23 @@ def test_combinations_that_cannot_run_are_clear_errors(
         load_model(
             str(tmp_path / "missing"), device="cpu", dtype="auto", cache_root=model_cache_dir
         )
+
+
+def test_the_conversion_cache_is_keyed_on_content_not_on_the_files_time(tmp_path: Path) -> None:
+    """A new virtual environment (a new copy of the same GGUF) finds the converted model."""
+    import os
+    import shutil
+
+    from guard.generators.local_model import _gguf_cache_dir
+
+    gguf = bundled_gguf_path()
+    copy = tmp_path / gguf.name
+    shutil.copyfile(gguf, copy)
+    os.utime(copy, (1_000_000, 1_000_000))
+    assert _gguf_cache_dir(copy, tmp_path) == _gguf_cache_dir(gguf, tmp_path)
+    with copy.open("r+b") as handle:  # other content: another conversion
+        handle.seek(-1, 2)
+        last = handle.read(1)
+        handle.seek(-1, 2)
+        handle.write(bytes([last[0] ^ 1]))
+    assert _gguf_cache_dir(copy, tmp_path) != _gguf_cache_dir(gguf, tmp_path)

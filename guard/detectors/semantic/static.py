@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from guard.errors import ModelLoadError
+from guard.paths import prune_siblings
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,8 @@ def distilled_table(model_dir: Path, cache_root: Path) -> np.ndarray:
         partial = target.with_suffix(".partial.npy")
         np.save(partial, table.astype(np.float16))
         partial.replace(target)
+        # other tables of a directory of the same name: two more may be other models'
+        prune_siblings(target, f"{model_dir.name}-*.npy", keep=2)
         return np.load(target).astype(np.float32)
 
 
