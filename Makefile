@@ -36,8 +36,8 @@ chromium:
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 lint: install
-	$(VENV)/bin/ruff check guard tests
-	$(VENV)/bin/ruff format --check guard tests
+	$(VENV)/bin/ruff check guard tests migrations
+	$(VENV)/bin/ruff format --check guard tests migrations
 	$(VENV)/bin/mypy guard
 
 format: install

@@ -82,3 +82,22 @@ def test_compose_file_wires_guard_to_postgres_and_optional_vllm() -> None:
         v.startswith("spool:") and v.split(":")[1] == spool.group(1) for v in guard["volumes"]
     )
     assert "spool" in compose["volumes"]
+
+
+def test_every_package_is_listed_and_the_migrations_ship_in_it() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in (ROOT / "guard").rglob("__init__.py")
+    }
+    listed = set(project["packages"])
+    assert found <= listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
+    assert project["package-dir"]["guard.migrations"] == "migrations"
+    assert (ROOT / "migrations" / "env.py").is_file()
+    import guard.audit.migrate as migrate
+
+    assert sorted(p.name for p in (migrate.MIGRATIONS / "versions").glob("0*.py"))[0] == (
+        "0001_initial_schema.py"
+    )

@@ -8,7 +8,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+import guard.migrations
+
+# The top-level migrations/ of the repository, installed as the package guard.migrations.
+MIGRATIONS = Path(guard.migrations.__file__).resolve().parent
 
 
 def alembic_config(url: str | None = None) -> Config:
