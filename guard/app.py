@@ -41,6 +41,7 @@ from guard.errors import ConfigurationError
 from guard.generators import build_generator
 from guard.generators.base import Generator
 from guard.keys import KeyStore
+from guard.limits import Limiter
 from guard.metrics import Metrics
 from guard.pipeline import Pipeline
 from guard.policy.base import Guard
@@ -128,6 +129,7 @@ def create_app(
                     await task
             app.state.generator_started = False
             await generator.aclose()
+            await app.state.limiter.aclose()
             await pipeline.audit.aclose()
             database.dispose()
 
@@ -144,6 +146,7 @@ def create_app(
     app.state.generator_started = False
     app.state.policy_store = store
     app.state.keys = KeyStore(database)
+    app.state.limiter = Limiter(settings.redis_url)
     app.state.checkpoints = checkpoints
     app.state.sessions = SessionStore(database)
     install_error_handlers(app)

@@ -114,16 +114,22 @@ def audit_checkpoint() -> None:
 def keys_create(
     name: Annotated[str, typer.Option(help="A unique name; for app keys, the app's name.")],
     role: Annotated[str, typer.Option(help="app, reviewer or admin.")] = "app",
+    rpm: Annotated[int | None, typer.Option(min=1, help="Requests per minute.")] = None,
+    tpm: Annotated[int | None, typer.Option(min=1, help="Tokens per minute.")] = None,
+    tpd: Annotated[int | None, typer.Option(min=1, help="Tokens per day.")] = None,
+    max_streams: Annotated[int | None, typer.Option(min=1, help="Concurrent streams.")] = None,
 ) -> None:
     """Create a key and print it once, alone on stdout; only its hash is stored."""
     from sqlalchemy.exc import IntegrityError
 
     from guard.keys import ROLES, KeyStore
+    from guard.limits import Limits
 
     if role not in ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
+    limits = Limits(rpm=rpm, tpm=tpm, tpd=tpd, max_streams=max_streams)
     try:
-        key, secret = KeyStore(_database()).create(name, role)  # type: ignore[arg-type]
+        key, secret = KeyStore(_database()).create(name, role, limits)  # type: ignore[arg-type]
     except IntegrityError as exc:
         typer.echo(f"a key named {name!r} already exists", err=True)
         raise typer.Exit(1) from exc
@@ -138,7 +144,8 @@ def keys_list() -> None:
 
     for key in KeyStore(_database()).list():
         state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
-        typer.echo(f"{key.id}  {key.name:<24} {key.role:<9} {state}")
+        limits = " ".join(f"{k}={v}" for k, v in key.limits.model_dump().items() if v)
+        typer.echo(f"{key.id}  {key.name:<24} {key.role:<9} {state}  {limits}".rstrip())
 
 
 @keys_app.command("revoke")

@@ -107,6 +107,8 @@ class Settings(BaseSettings):
 
     # storage and policies
     database_url: str = "sqlite:///./guard.db"
+    # rate limit counters shared by every worker and replica (else kept in this process)
+    redis_url: str | None = None
     policy_dir: Path = Path("policies")
     policy_watch: bool = True
     detector_device: str = "auto"

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -26,6 +26,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from guard.audit.database import Database
 from guard.audit.models import ApiKeyRow
 from guard.errors import KeyStoreUnavailableError
+from guard.limits import Limits
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class ApiKey:
     role: Role
     created_at: datetime
     revoked_at: datetime | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 def key_hash(key: str) -> str:
@@ -57,8 +59,8 @@ class KeyStore:
         # Active keys seen recently, by hash: what keeps known apps working in an outage.
         self._known: LRUCache[str, ApiKey] = LRUCache(maxsize=_KNOWN_KEYS)
 
-    def create(self, name: str, role: Role) -> tuple[ApiKey, str]:
-        """A new key; the secret is returned once and never stored."""
+    def create(self, name: str, role: Role, limits: Limits | None = None) -> tuple[ApiKey, str]:
+        """A new key (with its rate limits); the secret is returned once and never stored."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -68,6 +70,7 @@ class KeyStore:
             role=role,
             key_hash=key_hash(secret),
             created_at=datetime.now(UTC),
+            **(limits or Limits()).model_dump(),
         )
         with self.database.session() as session:
             session.add(row)
@@ -119,4 +122,5 @@ class KeyStore:
 
 
 def _key(row: ApiKeyRow) -> ApiKey:
-    return ApiKey(row.id, row.name, row.role, row.created_at, row.revoked_at)  # type: ignore[arg-type]
+    limits = Limits(rpm=row.rpm, tpm=row.tpm, tpd=row.tpd, max_streams=row.max_streams)
+    return ApiKey(row.id, row.name, row.role, row.created_at, row.revoked_at, limits)  # type: ignore[arg-type]

@@ -64,6 +64,12 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.rate_limited = Counter(
+            "guard_rate_limited_total",
+            "Requests refused with 429, by scope (key, app) and limit (requests, tokens, streams)",
+            ["scope", "limit"],
+            registry=self.registry,
+        )
         self.generated_tokens = Counter(
             "guard_generated_tokens_total",
             "Completion tokens generated",

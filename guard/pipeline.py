@@ -158,6 +158,12 @@ class GuardedStream:
     def decision(self) -> Decision:
         return self._admission.decision
 
+    @property
+    def total_tokens(self) -> int:
+        """The prompt and completion tokens the stream reported (0 before its usage)."""
+        record = self._admission.record
+        return (record.prompt_tokens or 0) + (record.completion_tokens or 0)
+
     def __aiter__(self) -> GuardedStream:
         return self
 

@@ -101,3 +101,49 @@ def test_every_package_is_listed_and_the_migrations_ship_in_it() -> None:
     assert sorted(p.name for p in (migrate.MIGRATIONS / "versions").glob("0*.py"))[0] == (
         "0001_initial_schema.py"
     )
+
+
+def test_the_scaled_compose_file_runs_replicas_behind_nginx_on_shared_state() -> None:
+    compose = yaml.safe_load((ROOT / "docker" / "compose.scale.yaml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "migrate", "guard", "nginx", "vllm"} <= set(services)
+    guard = services["guard"]
+    assert guard["deploy"]["replicas"] == 3 and guard["command"] == ["guard", "serve"]
+    env = guard["environment"]
+    assert env["GUARD_DATABASE_URL"].startswith("postgresql://")
+    assert env["GUARD_REDIS_URL"].startswith("redis://redis:")
+    assert env["GUARD_DB_AUTO_UPGRADE"] == "false" and "GUARD_HASH_KEY" in env
+    assert services["migrate"]["command"] == ["guard", "db", "upgrade"]
+    assert guard["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "ports" not in guard, "only nginx is reachable"
+    nginx = (ROOT / "docker" / "nginx.conf").read_text()
+    assert "server guard:8000 resolve" in nginx and "proxy_buffering off" in nginx
+    assert any(v.startswith("./nginx.conf:") for v in services["nginx"]["volumes"])
+
+
+def test_the_kubernetes_manifests_probe_migrate_and_scale_guard() -> None:
+    docs = {
+        d["kind"]: d
+        for d in yaml.safe_load_all((ROOT / "deploy" / "kubernetes" / "guard.yaml").read_text())
+    }
+    assert set(docs) == {"Job", "Deployment", "Service", "HorizontalPodAutoscaler"}
+    [migrate] = docs["Job"]["spec"]["template"]["spec"]["containers"]
+    assert migrate["command"] == ["guard", "db", "upgrade"]
+    deployment = docs["Deployment"]["spec"]
+    [container] = deployment["template"]["spec"]["containers"]
+    assert container["command"] == ["guard", "serve"]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    names = {e["name"]: e for e in container["env"]}
+    assert {"GUARD_DATABASE_URL", "GUARD_REDIS_URL", "GUARD_HASH_KEY"} <= set(names)
+    assert names["GUARD_DB_AUTO_UPGRADE"]["value"] == "false"
+    from guard.config import Settings
+
+    for name in names:  # every variable is a setting guard reads
+        assert name.removeprefix("GUARD_").lower() in Settings.model_fields, name
+    labels = deployment["template"]["metadata"]["labels"]
+    assert docs["Service"]["spec"]["selector"].items() <= labels.items()
+    target = docs["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]
+    assert (
+        target["kind"] == "Deployment" and target["name"] == docs["Deployment"]["metadata"]["name"]
+    )

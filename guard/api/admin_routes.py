@@ -13,6 +13,7 @@ from guard.api.deps import AdminDep
 from guard.api.protocol import _Strict
 from guard.errors import GuardError, InvalidRequestError
 from guard.keys import ApiKey, KeyStore
+from guard.limits import Limits
 
 router = APIRouter(prefix="/v1/keys")
 
@@ -26,6 +27,14 @@ class KeyNotFoundError(GuardError):
 class NewKey(_Strict):
     name: str = Field(min_length=1, max_length=200)
     role: Literal["app", "reviewer", "admin"]
+    rpm: int | None = Field(default=None, ge=1)
+    tpm: int | None = Field(default=None, ge=1)
+    tpd: int | None = Field(default=None, ge=1)
+    max_streams: int | None = Field(default=None, ge=1)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(rpm=self.rpm, tpm=self.tpm, tpd=self.tpd, max_streams=self.max_streams)
 
 
 def _store(request: Request) -> KeyStore:
@@ -40,6 +49,7 @@ def _shown(key: ApiKey) -> dict[str, Any]:
         "role": key.role,
         "created_at": key.created_at.isoformat(),
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+        **key.limits.model_dump(),
     }
 
 
@@ -53,7 +63,9 @@ async def list_keys(request: Request, _admin: AdminDep) -> dict[str, Any]:
 async def create_key(body: NewKey, request: Request, _admin: AdminDep) -> dict[str, Any]:
     """A new key; its secret is in this answer only."""
     try:
-        key, secret = await asyncio.to_thread(_store(request).create, body.name, body.role)
+        key, secret = await asyncio.to_thread(
+            _store(request).create, body.name, body.role, body.limits
+        )
     except IntegrityError as exc:
         raise InvalidRequestError(
             f"a key named {body.name!r} already exists", param="name"

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.requests import Request
 
 from guard.errors import InvalidRequestError
+from guard.limits import Limits
 from guard.pipeline import Decision, Origin
 
 
@@ -28,6 +29,7 @@ class RequestContext(Origin):
     """
 
     client: str | None = None  # the peer address, for the log
+    key_limits: Limits | None = None  # the rate limits on the caller's key
 
     @property
     def origin(self) -> Origin:

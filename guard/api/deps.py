@@ -59,11 +59,11 @@ async def _context(request: Request) -> RequestContext:
     if key is None:
         if not settings.anonymous_allowed:
             raise UnauthorizedError("an app key is required (Authorization: Bearer <key>)")
-        app, key_id = "anonymous", None
+        app, key_id, limits = "anonymous", None, None
     elif key.role != "app":
         raise ForbiddenError(f"a {key.role} key cannot call the proxy; use an app key")
     else:
-        app, key_id = key.name, key.id
+        app, key_id, limits = key.name, key.id, key.limits
     state = request.scope["state"]
     context = RequestContext(
         decision_id=state["decision_id"],
@@ -72,6 +72,7 @@ async def _context(request: Request) -> RequestContext:
         app=app,
         key_id=key_id,
         client=request.client.host if request.client else None,
+        key_limits=limits,
     )
     state["context"] = context  # who it was, should the request be refused before the pipeline
     return context

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 
 from guard.api.context import hand_over, report
 from guard.api.deps import ContextDep, PipelineDep
+from guard.api.limiting import admit, finish
 from guard.api.protocol import EmbeddingsRequest
 
 router = APIRouter(prefix="/v1")
@@ -32,7 +33,13 @@ async def embeddings(
     body: EmbeddingsRequest, request: Request, pipeline: PipelineDep, ctx: ContextDep
 ) -> dict[str, Any]:
     embedding = body.to_embedding()
-    answer = await pipeline.embed(hand_over(request, ctx, user=body.user), embedding)
+    ticket = await admit(request, ctx)
+    tokens = 0
+    try:
+        answer = await pipeline.embed(hand_over(request, ctx, user=body.user), embedding)
+        tokens = answer.embeddings.prompt_tokens
+    finally:
+        await finish(request, ticket, tokens)
     report(request, answer.decision)
     tokens = answer.embeddings.prompt_tokens
     return {

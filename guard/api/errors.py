@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 
 def error_response(error: GuardError) -> JSONResponse:
-    return JSONResponse(error.to_body(), status_code=error.status_code)
+    headers = getattr(error, "headers", None)  # a 429's Retry-After and x-ratelimit-*
+    return JSONResponse(error.to_body(), status_code=error.status_code, headers=headers)
 
 
 _TYPE_NAMES = {"str", "int", "float", "bool", "list", "dict", "none"}

@@ -16,6 +16,7 @@ from guard.api.deps import (
     PipelineDep,
     ReviewerDep,
 )
+from guard.api.limiting import admit, finish
 from guard.api.protocol import Message, Text, _Strict
 from guard.api.review_routes import DecisionNotFoundError
 from guard.audit import queries
@@ -45,7 +46,12 @@ async def scan(
     """The decision on a text or chat, without generating, for apps that call models elsewhere."""
     texts = [body.text] if body.text is not None else [m.text() for m in body.messages or ()]
     roles: list[str] | None = None if body.messages is None else [m.role for m in body.messages]
-    result = await pipeline.scan(hand_over(request, ctx), body.stage, texts, roles, body.endpoint)
+    ticket = await admit(request, ctx)
+    try:
+        origin = hand_over(request, ctx)
+        result = await pipeline.scan(origin, body.stage, texts, roles, body.endpoint)
+    finally:
+        await finish(request, ticket, 0)
     report(request, result.decision)
     outcome, rewritten = result.outcome, result.rewritten
     answer: dict[str, Any] = {

@@ -76,6 +76,8 @@ class GuardHTTPMiddleware:
                     decision = state.get("decision")
                     if decision is not None:
                         extra.append((b"x-guard-decision", decision.action.encode()))
+                    for name, value in state.get("ratelimit_headers", {}).items():
+                        extra.append((name.encode(), value.encode()))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

@@ -20,10 +20,12 @@ from starlette.background import BackgroundTask
 
 from guard.api.context import RequestContext, hand_over, report
 from guard.api.deps import ContextDep, PipelineDep, SettingsDep
+from guard.api.limiting import admit, finish
 from guard.api.protocol import ChatCompletionRequest, CompletionRequest
 from guard.api.sse import DONE, sse
 from guard.errors import GuardError
 from guard.generators.base import Choice, Delta, GenerationRequest, ToolCall, Usage
+from guard.limits import Ticket
 from guard.pipeline import Decision, GuardedStream, Pipeline
 
 log = logging.getLogger(__name__)
@@ -113,16 +115,27 @@ async def _respond(
     """Run the pipeline and render its answer as a chat or text completion."""
     prefix = "chatcmpl" if chat else "cmpl"
     header = {"id": f"{prefix}-{ctx.decision_id}", "created": int(time.time()), "model": body.model}
-    origin = hand_over(request, ctx, user=body.user or body.safety_identifier)
+    ticket = await admit(request, ctx, stream=body.stream)
+    try:
+        origin = hand_over(request, ctx, user=body.user or body.safety_identifier)
+        if body.stream:
+            stream = await pipeline.stream(origin, generation)
+    except BaseException:
+        await finish(request, ticket, 0)
+        raise
     if body.stream:
-        stream = await pipeline.stream(origin, generation)
         report(request, stream.decision)  # the input stage's, in x-guard-decision
         if chat:
             chunks = _chat_chunks(stream, header, generation.params.n, body.include_usage)
         else:
             chunks = _text_chunks(stream, header, body.include_usage)
-        return _event_stream(chunks, stream)
-    answer = await cancel_on_disconnect(request, pipeline.complete(origin, generation))
+        return event_stream(chunks, stream, request, ticket)
+    tokens = 0
+    try:
+        answer = await cancel_on_disconnect(request, pipeline.complete(origin, generation))
+        tokens = answer.completion.usage.total_tokens
+    finally:
+        await finish(request, ticket, tokens)
     report(request, answer.decision)
     render = _chat_choice if chat else _text_choice
     return {
@@ -165,14 +178,24 @@ def _text_choice(choice: Choice) -> dict[str, Any]:
     }
 
 
-def _event_stream(chunks: AsyncIterator[bytes], stream: GuardedStream) -> StreamingResponse:
-    # Closing the stream after the response (sent, failed or abandoned before its first
-    # byte) writes the record of a request whose body was never read.
+def event_stream(
+    chunks: AsyncIterator[bytes], stream: GuardedStream, request: Request, ticket: Ticket
+) -> StreamingResponse:
+    """The SSE response of a guarded stream. Closing the stream after the response (sent,
+    failed or abandoned before its first byte) writes the record of a request whose body
+    was never read; then its tokens are counted and its stream slot given back."""
+
+    async def closed() -> None:
+        try:
+            await stream.aclose()
+        finally:
+            await finish(request, ticket, stream.total_tokens)
+
     return StreamingResponse(
         chunks,
         media_type="text/event-stream",
         headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-        background=BackgroundTask(stream.aclose),
+        background=BackgroundTask(closed),
     )
 
 

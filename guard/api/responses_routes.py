@@ -18,11 +18,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from starlette.background import BackgroundTask
 
 from guard.api.context import hand_over, report
 from guard.api.deps import ContextDep, PipelineDep, SettingsDep
-from guard.api.openai_routes import cancel_on_disconnect, guard_field
+from guard.api.limiting import admit, finish
+from guard.api.openai_routes import cancel_on_disconnect, event_stream, guard_field
 from guard.api.protocol import ResponsesRequest
 from guard.errors import GuardError
 from guard.generators.base import Delta, FinishReason, Usage
@@ -115,17 +115,23 @@ async def responses(
 ) -> dict[str, Any] | StreamingResponse:
     generation = body.to_generation(max_tokens_limit=settings.max_tokens_limit)
     shape = _Shape(body, ctx.decision_id)
-    origin = hand_over(request, ctx, user=body.user or body.safety_identifier)
+    ticket = await admit(request, ctx, stream=body.stream)
+    try:
+        origin = hand_over(request, ctx, user=body.user or body.safety_identifier)
+        if body.stream:
+            stream = await pipeline.stream(origin, generation)
+    except BaseException:
+        await finish(request, ticket, 0)
+        raise
     if body.stream:
-        stream = await pipeline.stream(origin, generation)
         report(request, stream.decision)
-        return StreamingResponse(
-            _events(stream, shape),
-            media_type="text/event-stream",
-            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-            background=BackgroundTask(stream.aclose),
-        )
-    answer = await cancel_on_disconnect(request, pipeline.complete(origin, generation))
+        return event_stream(_events(stream, shape), stream, request, ticket)
+    tokens = 0
+    try:
+        answer = await cancel_on_disconnect(request, pipeline.complete(origin, generation))
+        tokens = answer.completion.usage.total_tokens
+    finally:
+        await finish(request, ticket, tokens)
     report(request, answer.decision)
     [choice] = answer.completion.choices
     return shape.response(

@@ -110,6 +110,11 @@ class ApiKeyRow(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # rate limits (guard.limits); None is no limit
+    rpm: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tpm: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tpd: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_streams: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AccessRow(Base):

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from guard.detectors import detector_class, registered_detectors
 from guard.detectors.base import Detector, DetectorContext, Finding, ModelsNotLoadedError
 from guard.errors import GuardError
+from guard.limits import Limits
 from guard.policy.schema import Constraints, FailMode, PolicyFile, PolicyTest, Rule
 
 POLICY_SUFFIXES = (".yaml", ".yml")
@@ -87,6 +88,8 @@ class Policy:
     sources: dict[str, str] = field(default_factory=dict)
     # this policy and the ones it extends, each as name@version, this one first
     chain: tuple[str, ...] = ()
+    # the rate limits of each app it serves
+    limits: Limits | None = None
 
     def rules_for(self, stage: str, endpoint: str = "chat") -> list[CompiledRule]:
         """The rules that read ``stage`` of requests to ``endpoint``."""
@@ -375,6 +378,7 @@ class _Resolved:
     version: str
     sources: dict[str, str]
     chain: tuple[str, ...]
+    limits: Limits | None = None
 
 
 Member = tuple[Path, PolicyFile, _LineMap, bytes]
@@ -429,6 +433,7 @@ def _merge(parsed: list[Member], context: DetectorContext, directory: str) -> Po
             files=tuple(str(m[0]) for m in members),
             version=found.version,
             constraints=found.constraints,
+            limits=found.limits,
             rules=rules,
             tests=found.tests,
             sources=found.sources,
@@ -452,6 +457,7 @@ def _resolve(
         return resolved[name]
     members = groups[name]
     constraints: Constraints | None = None
+    limits: Limits | None = None
     extends: tuple[str, _LineMap] | None = None
     entries: list[_Entry] = []
     tests: list[tuple[str, PolicyTest]] = []
@@ -470,6 +476,16 @@ def _resolve(
                     )
                 )
             constraints = policy_file.constraints
+        if policy_file.limits is not None:
+            if limits is not None:
+                problems.append(
+                    PolicyProblem(
+                        lines.file,
+                        lines.line(("limits",)),
+                        f"policy {name!r} sets limits in more than one file",
+                    )
+                )
+            limits = policy_file.limits
         if policy_file.extends is not None:
             if extends is not None and extends[0] != policy_file.extends:
                 problems.append(
@@ -548,6 +564,7 @@ def _resolve(
             entries = inherited + entries
             tests = base.tests + tests
             constraints = constraints or base.constraints
+            limits = limits or base.limits
             digest.update(b"extends\0" + base.version.encode())
             chain_tail = base.chain
             # the history keeps the whole text a decision was made under
@@ -557,7 +574,7 @@ def _resolve(
         return None
     version = digest.hexdigest()[:16]
     found = _Resolved(
-        entries, tests, constraints, version, sources, (f"{name}@{version}", *chain_tail)
+        entries, tests, constraints, version, sources, (f"{name}@{version}", *chain_tail), limits
     )
     resolved[name] = found
     return found

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from guard.limits import Limits
 from guard.policy.base import Action, Stage
 
 RuleAction = Literal["block", "redact", "pseudonymize", "flag"]
@@ -170,5 +171,7 @@ class PolicyFile(_Strict):
     overrides: list[RuleOverride] = Field(default_factory=list)
     on_error: FailMode = "block"
     constraints: Constraints | None = None
+    # rate limits of each app the policy serves (each app counted on its own)
+    limits: Limits | None = None
     rules: list[Rule] = Field(default_factory=list)
     tests: list[PolicyTest] = Field(default_factory=list)
