@@ -288,10 +288,12 @@ class PiiDetector:
         *,
         entities: list[str],
         batcher: MicroBatcher[str, Any] | None = None,
+        analyses: Memo[list[Any]] | None = None,
     ):
         self.config = config
         self._analyzer = analyzer
         self._memo = memo
+        self._analyses = analyses if analyses is not None else Memo[list[Any]](256)
         self._batcher = batcher or MicroBatcher(partial(run_spacy, analyzer), name="spacy")
         self._recognizers = recognizers
         self._entities = list(entities)
@@ -336,6 +338,7 @@ class PiiDetector:
             memo,
             entities=config.entities or sorted(known),
             batcher=batcher,
+            analyses=shared_resource(context, "pii.analyses", lambda: Memo[list[Any]](256)),
         )
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
@@ -429,12 +432,30 @@ class PiiDetector:
         return sorted(findings, key=lambda f: (f.start, -f.score))
 
     def _analyze(self, text: str, artifacts: Any, entities: list[str]) -> list[Any]:
+        """Presidio's results at or over the rule's lowest threshold. Analyses are shared
+        by every pii rule through ``_analyses`` (the same text and entities: one rule's
+        entities are often another's identifiers). They are kept at threshold 0 and cut
+        here, which gives what an analysis at the threshold gives: Presidio drops a result
+        only inside a same-type result scoring at least as much, which a threshold that
+        keeps the one keeps too."""
+        threshold = min([self.config.min_score, *self.config.min_scores.values()])
+        if self.config.custom:  # ad-hoc patterns of this rule: its own analysis
+            return self._presidio(text, artifacts, entities, threshold)
+        key = (text, tuple(sorted(entities)), tuple(self.config.allow_list))
+        [results] = self._analyses.many(
+            [key], lambda keys: [self._presidio(text, artifacts, entities, 0.0) for _ in keys]
+        )
+        return [r for r in results if r.score >= threshold]
+
+    def _presidio(
+        self, text: str, artifacts: Any, entities: list[str], threshold: float
+    ) -> list[Any]:
         return list(
             self._analyzer.analyze(
                 text=text,
                 language="en",
                 entities=entities,
-                score_threshold=min([self.config.min_score, *self.config.min_scores.values()]),
+                score_threshold=threshold,
                 return_decision_process=True,
                 ad_hoc_recognizers=self._recognizers or None,
                 allow_list=self.config.allow_list or None,

@@ -134,3 +134,43 @@ async def test_names_of_identifiers_and_runs_of_digits_are_not_organisations() -
     found = {(f.category, text[f.start : f.end]) for f in findings}
     assert ("IBAN_CODE", "DE89 3704 0044 0532 0130 00") in found
     assert not any(category == "ORGANIZATION" for category, _ in found), found
+
+
+async def test_rules_share_an_analysis_of_the_same_text_and_get_what_their_own_would_give(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One rule's entities are another's identifiers: Presidio runs once for both, and what
+    each rule gets is what an analysis at its own threshold returns."""
+    direct = _detector(
+        entities=["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "ADDRESS", "CREDIT_CARD", "US_SSN",
+                  "IBAN_CODE", "IP_ADDRESS", "US_PASSPORT", "US_DRIVER_LICENSE",
+                  "US_BANK_NUMBER", "US_ITIN", "UK_NHS", "MEDICAL_LICENSE"],
+        min_score=0.5,
+        min_scores={"PHONE_NUMBER": 0.4},
+    )  # fmt: skip
+    places = _detector(entities=["LOCATION", "ORGANIZATION", "DATE_TIME", "URL"], min_score=0.5)
+    texts = [
+        "I live in Denver; call me on 785 8949 or write to jane@example.com.",
+        "Jane Doe (SSN 536-90-4399) moved to Lyon in March 2019 and works at Acme Ltd.",
+    ]
+    calls: list[int] = []
+    analyze = direct._analyzer.analyze
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return analyze(*args, **kwargs)
+
+    monkeypatch.setattr(direct._analyzer, "analyze", counted)
+    for text in texts:
+        calls.clear()
+        await direct.detect([text])
+        await places.detect([text])  # its identifiers: the same 14 entities as `direct`
+        assert len(calls) == 2, "the identifiers' analysis came from the shared one"
+        [artifact] = direct._memo.many([text], lambda keys: [None])  # spaCy's, memoized
+        for detector, entities in ((direct, direct._entities), (places, places._entities)):
+            threshold = min([detector.config.min_score, *detector.config.min_scores.values()])
+            own = detector._presidio(text, artifact, entities, threshold)
+            shared = detector._analyze(text, artifact, entities)
+            assert sorted((r.entity_type, r.start, r.end, r.score) for r in shared) == sorted(
+                (r.entity_type, r.start, r.end, r.score) for r in own
+            )
