@@ -25,6 +25,10 @@ def main() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (GUARD_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind (GUARD_PORT).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes (default: the number of cores; 1 with SQLite)."),
+    ] = None,
 ) -> None:
     """Serve the OpenAI-compatible proxy."""
     import uvicorn
@@ -49,12 +53,50 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    sqlite = settings.database_url.startswith("sqlite")
+    count = workers if workers is not None else (1 if sqlite else os.cpu_count() or 1)
+    if count > 1:
+        _serve_workers(settings, count, sqlite=sqlite)
+        return
     try:
         application = create_app(settings)
     except ConfigurationError as exc:
         typer.echo(f"guard: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     uvicorn.run(application, host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+def _serve_workers(settings: Any, count: int, *, sqlite: bool) -> None:
+    """``count`` worker processes on one socket (uvicorn's supervisor restarts one that
+    dies). Each builds the app from the same settings, with its own audit writer and hash
+    chain, policy watcher and generator; metrics are written for all to a shared folder."""
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    log = logging.getLogger("guard.serve")
+    if sqlite:
+        log.warning("%d workers share one SQLite file; PostgreSQL suits several writers", count)
+    if not settings.redis_url:
+        log.warning(
+            "without GUARD_REDIS_URL each of the %d workers counts rate limits alone", count
+        )
+    metrics = tempfile.mkdtemp(prefix="guard-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics
+    # the workers read their settings as this process did, command line options included
+    os.environ["GUARD_HOST"], os.environ["GUARD_PORT"] = settings.host, str(settings.port)
+    try:
+        uvicorn.run(
+            "guard.app:serve_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=count,
+            log_level=settings.log_level,
+        )
+    finally:
+        shutil.rmtree(metrics, ignore_errors=True)
 
 
 def settings_problems(exc: Any) -> str:

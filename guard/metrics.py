@@ -1,10 +1,15 @@
 """Prometheus metrics, one registry per app so that several apps can live in one process.
 
 No label ever carries request text: routes are path templates, models are served names.
+Under ``guard serve --workers N`` (``PROMETHEUS_MULTIPROC_DIR`` set) every worker writes
+its values to that folder and ``/metrics`` in any worker answers for all of them
+(``prometheus_client``'s multiprocess mode): counters and histograms are summed, gauges
+summed over the live workers.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -90,17 +95,23 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+        live: dict[str, Any] = {"multiprocess_mode": "livesum"} if self.multiprocess else {}
         self.in_flight = Gauge(
             "guard_requests_in_flight",
             "Generation requests being served",
             registry=self.registry,
+            **live,
         )
         self.queue_depth = Gauge(
             "guard_generator_queue_depth",
             "Requests waiting for the generator's batching worker",
             registry=self.registry,
+            **live,
         )
-        self.queue_depth.set_function(queue_depth)
+        self._queue_depth = queue_depth
+        if not self.multiprocess:  # read at scrape time; across workers, set per request
+            self.queue_depth.set_function(queue_depth)
         self.decisions = Counter(
             "guard_decisions_total",
             "Decisions by stage and action",
@@ -131,6 +142,21 @@ class Metrics:
         labels: dict[str, Any] = {"route": route, "method": method, "status": str(status)}
         self.requests.labels(**labels).inc()
         self.latency.labels(**labels).observe(seconds)
+        if self.multiprocess:
+            self.queue_depth.set(self._queue_depth())
+
+    def exposition(self) -> bytes:
+        """The text ``/metrics`` answers: this process's, or every worker's together."""
+        from prometheus_client import generate_latest
+
+        if not self.multiprocess:
+            return bytes(generate_latest(self.registry))
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(_CudaMemoryCollector())
+        return bytes(generate_latest(registry))
 
     def observe_generation(self, model: str, tokens: int, seconds: float) -> None:
         self.generated_tokens.labels(model=model).inc(tokens)
