@@ -344,12 +344,26 @@ def bench_proxy_command(
     soak: Annotated[
         int, typer.Option(help="Then this many more requests, watching the server's memory.")
     ] = 0,
+    workers: Annotated[
+        str, typer.Option(help="Comma-separated worker counts (default: 1 and the cores).")
+    ] = "",
+    policies: Annotated[
+        str, typer.Option(help="Comma-separated: shipped (the pack), empty (no rules).")
+    ] = "shipped,empty",
     as_json: JsonOption = False,
 ) -> None:
-    """Proxy overhead: the fake generator directly vs through guard serve on loopback."""
-    result = _run_proxy_bench([int(c) for c in _csv(concurrency)], requests, as_json, soak)
+    """Proxy overhead: the fake generator directly vs through guard serve on loopback, for
+    each policy and worker count, one after the other in one run."""
+    counts = [int(w) for w in _csv(workers)] or sorted({1, os.cpu_count() or 1})
+    results = [
+        _run_proxy_bench(
+            [int(c) for c in _csv(concurrency)], requests, as_json, soak, count, policy
+        )
+        for policy in _csv(policies)
+        for count in counts
+    ]
     if as_json:
-        _print_json(result)
+        _print_json(results)
 
 
 @bench_app.command("guard")
@@ -496,7 +510,12 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 
 def _run_proxy_bench(
-    concurrencies: list[int], requests: int, quiet: bool, soak: int = 0
+    concurrencies: list[int],
+    requests: int,
+    quiet: bool,
+    soak: int = 0,
+    workers: int = 1,
+    policy: str = "shipped",
 ) -> dict[str, object]:
     from rich.console import Console
     from rich.table import Table
@@ -504,10 +523,17 @@ def _run_proxy_bench(
     from guard.bench.proxy import bench_proxy
 
     result = bench_proxy(
-        concurrencies=concurrencies, requests=requests, soak=soak, progress=_progress(quiet)
+        concurrencies=concurrencies,
+        requests=requests,
+        soak=soak,
+        workers=workers,
+        policy=policy,
+        progress=_progress(quiet),
     )
     if not quiet:
-        table = Table(title="Proxy vs direct (fake generator), latency ms")
+        table = Table(
+            title=f"Proxy vs direct (fake generator), {policy} policy, {workers} workers, ms"
+        )
         for column in (
             "concurrency",
             "direct p50/p95",
@@ -534,7 +560,10 @@ def _run_proxy_bench(
             f"time to first token: direct {td['median']:.2f} ms (p95 {td['p95']:.2f}), "
             f"proxy {tp['median']:.2f} ms (p95 {tp['p95']:.2f})"
         )
-        console.print(f"server resident memory after warm-up: {result['rss_mb_after_warmup']} MiB")
+        console.print(
+            f"server resident memory after warm-up (all workers): "
+            f"{result['rss_mb_after_warmup']} MiB"
+        )
         if result["soak"]:
             soaked = result["soak"]
             console.print(

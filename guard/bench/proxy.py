@@ -43,10 +43,14 @@ def _body(**extra: object) -> dict[str, object]:
     }
 
 
+EMPTY_POLICY = "name: default\nrules: []\n"
+
+
 @contextlib.contextmanager
-def serve_fake() -> Iterator[tuple[str, int]]:
-    """Run ``guard serve`` with the fake generator in a subprocess; yield its base URL and
-    process id."""
+def serve_fake(workers: int = 1, policy: str = "shipped") -> Iterator[tuple[str, int]]:
+    """Run ``guard serve --workers N`` with the fake generator in a subprocess, with the
+    shipped pack (``GUARD_POLICY_DIR``, else ``policies/``) or an ``empty`` policy; yield
+    its base URL and process id."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -58,14 +62,24 @@ def serve_fake() -> Iterator[tuple[str, int]]:
             GUARD_CONFIG=str(Path(tmp) / "none.yaml"),
             GUARD_DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}",
         )
+        if "GUARD_POLICY_DIR" in os.environ:
+            env["GUARD_POLICY_DIR"] = os.environ["GUARD_POLICY_DIR"]
+        if policy == "empty":
+            (Path(tmp) / "policies").mkdir()
+            (Path(tmp) / "policies" / "default.yaml").write_text(EMPTY_POLICY)
+            env["GUARD_POLICY_DIR"] = str(Path(tmp) / "policies")
         guard = str(Path(sys.executable).with_name("guard"))
-        process = subprocess.Popen([guard, "serve", "--port", str(port)], env=env)
+        command = [guard, "serve", "--port", str(port), "--workers", str(workers)]
+        process = subprocess.Popen(command, env=env)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120
             while True:
                 try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200 and (
+                        len(_tree(process.pid)) > workers or workers == 1
+                    ):
+                        time.sleep(2 if workers > 1 else 0)  # every worker ready, not just one
                         break
                 except httpx.TransportError:
                     pass
@@ -103,10 +117,22 @@ def _fake_request() -> GenerationRequest:
     )
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux): a supervisor and its workers."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                found += _tree(int(child))
+    return found
+
+
 def process_rss_mb(pid: int) -> float:
-    """Resident memory of process ``pid`` in MiB (Linux)."""
-    with open(f"/proc/{pid}/statm") as statm:
-        pages = int(statm.read().split()[1])
+    """Resident memory of process ``pid`` and its workers together, in MiB (Linux)."""
+    pages = 0
+    for member in _tree(pid):
+        with contextlib.suppress(OSError), open(f"/proc/{member}/statm") as statm:
+            pages += int(statm.read().split()[1])
     return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
@@ -194,11 +220,14 @@ def bench_proxy(
     concurrencies: list[int],
     requests: int,
     soak: int = 0,
+    workers: int = 1,
+    policy: str = "shipped",
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
     """Latency, throughput and time to first token, direct vs through the proxy; with
     ``soak``, the server's resident memory across that many more requests."""
-    progress("starting guard serve (fake generator)")
-    with serve_fake() as (base, pid):
+    progress(f"starting guard serve (fake generator, {policy} policy, {workers} workers)")
+    with serve_fake(workers, policy) as (base, pid):
         progress(f"proxy load at concurrency {concurrencies}")
-        return asyncio.run(_bench(base, pid, concurrencies, requests, soak, progress))
+        result = asyncio.run(_bench(base, pid, concurrencies, requests, soak, progress))
+    return {"workers": workers, "policy": policy, **result}
