@@ -26,7 +26,7 @@ from guard.api.sse import DONE, sse
 from guard.errors import GuardError
 from guard.generators.base import Choice, Delta, GenerationRequest, ToolCall, Usage
 from guard.limits import Ticket
-from guard.pipeline import Decision, GuardedStream, Pipeline
+from guard.pipeline import Answer, Decision, GuardedStream, Pipeline
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1")
@@ -115,28 +115,14 @@ async def _respond(
     """Run the pipeline and render its answer as a chat or text completion."""
     prefix = "chatcmpl" if chat else "cmpl"
     header = {"id": f"{prefix}-{ctx.decision_id}", "created": int(time.time()), "model": body.model}
-    ticket = await admit(request, ctx, stream=body.stream)
-    try:
-        origin = hand_over(request, ctx, user=body.user or body.safety_identifier)
-        if body.stream:
-            stream = await pipeline.stream(origin, generation)
-    except BaseException:
-        await finish(request, ticket, 0)
-        raise
-    if body.stream:
-        report(request, stream.decision)  # the input stage's, in x-guard-decision
+    user = body.user or body.safety_identifier
+    answer, ticket = await generate(request, pipeline, ctx, generation, user, body.stream)
+    if isinstance(answer, GuardedStream):
         if chat:
-            chunks = _chat_chunks(stream, header, generation.params.n, body.include_usage)
+            chunks = _chat_chunks(answer, header, generation.params.n, body.include_usage)
         else:
-            chunks = _text_chunks(stream, header, body.include_usage)
-        return event_stream(chunks, stream, request, ticket)
-    tokens = 0
-    try:
-        answer = await cancel_on_disconnect(request, pipeline.complete(origin, generation))
-        tokens = answer.completion.usage.total_tokens
-    finally:
-        await finish(request, ticket, tokens)
-    report(request, answer.decision)
+            chunks = _text_chunks(answer, header, body.include_usage)
+        return event_stream(chunks, answer, request, ticket)
     render = _chat_choice if chat else _text_choice
     return {
         **header,
@@ -146,6 +132,37 @@ async def _respond(
         "system_fingerprint": None,
         "guard": guard_field(answer.decision),
     }
+
+
+async def generate(
+    request: Request,
+    pipeline: Pipeline,
+    ctx: RequestContext,
+    generation: GenerationRequest,
+    user: str | None,
+    stream: bool,
+) -> tuple[Answer | GuardedStream, Ticket]:
+    """The one way a generating route runs: the rate limits admit it, the pipeline takes
+    it (streamed, or whole and cancelled if the caller leaves), the decision is reported;
+    a whole answer's tokens are counted here, a stream's when it closes (``event_stream``)."""
+    ticket = await admit(request, ctx, stream=stream)
+    try:
+        origin = hand_over(request, ctx, user=user)
+        if stream:
+            guarded = await pipeline.stream(origin, generation)
+            report(request, guarded.decision)  # the input stage's, in x-guard-decision
+            return guarded, ticket
+    except BaseException:
+        await finish(request, ticket, 0)
+        raise
+    tokens = 0
+    try:
+        answer = await cancel_on_disconnect(request, pipeline.complete(origin, generation))
+        tokens = answer.completion.usage.total_tokens
+    finally:
+        await finish(request, ticket, tokens)
+    report(request, answer.decision)
+    return answer, ticket
 
 
 def _tool_call(call: ToolCall) -> dict[str, Any]:

@@ -19,10 +19,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from guard.api.context import hand_over, report
 from guard.api.deps import ContextDep, PipelineDep, SettingsDep
-from guard.api.limiting import admit, finish
-from guard.api.openai_routes import cancel_on_disconnect, event_stream, guard_field
+from guard.api.openai_routes import event_stream, generate, guard_field
 from guard.api.protocol import ResponsesRequest
 from guard.errors import GuardError
 from guard.generators.base import Delta, FinishReason, Usage
@@ -115,24 +113,10 @@ async def responses(
 ) -> dict[str, Any] | StreamingResponse:
     generation = body.to_generation(max_tokens_limit=settings.max_tokens_limit)
     shape = _Shape(body, ctx.decision_id)
-    ticket = await admit(request, ctx, stream=body.stream)
-    try:
-        origin = hand_over(request, ctx, user=body.user or body.safety_identifier)
-        if body.stream:
-            stream = await pipeline.stream(origin, generation)
-    except BaseException:
-        await finish(request, ticket, 0)
-        raise
-    if body.stream:
-        report(request, stream.decision)
-        return event_stream(_events(stream, shape), stream, request, ticket)
-    tokens = 0
-    try:
-        answer = await cancel_on_disconnect(request, pipeline.complete(origin, generation))
-        tokens = answer.completion.usage.total_tokens
-    finally:
-        await finish(request, ticket, tokens)
-    report(request, answer.decision)
+    user = body.user or body.safety_identifier
+    answer, ticket = await generate(request, pipeline, ctx, generation, user, body.stream)
+    if isinstance(answer, GuardedStream):
+        return event_stream(_events(answer, shape), answer, request, ticket)
     [choice] = answer.completion.choices
     return shape.response(
         status="completed",
