@@ -49,8 +49,17 @@ class RateLimitedError(GuardError):
     error_type = "requests"
     default_code = "rate_limit_exceeded"
 
-    def __init__(self, message: str, *, kind: str, retry_after_s: float, headers: dict[str, str]):
+    def __init__(
+        self,
+        message: str,
+        *,
+        scope: str,
+        kind: str,
+        retry_after_s: float,
+        headers: dict[str, str],
+    ):
         super().__init__(message)
+        self.scope = scope  # ``key:<id>`` or ``app:<name>``
         self.error_type = kind
         self.retry_after_s = retry_after_s
         self.headers = {**headers, "retry-after": str(max(1, math.ceil(retry_after_s)))}
@@ -140,6 +149,7 @@ class Limiter:
                     raise RateLimitedError(
                         f"{_who(scope)} has {open_now} streams open, its limit "
                         f"(max_streams {limits.max_streams}); try again when one ends",
+                        scope=scope,
                         kind="streams",
                         retry_after_s=1,
                         headers={},
@@ -172,6 +182,7 @@ class Limiter:
                     await self.release(ticket)
                     raise RateLimitedError(
                         f"{_who(scope)} is at its limit of {limits.max_streams} open streams",
+                        scope=scope,
                         kind="streams",
                         retry_after_s=1,
                         headers={},
@@ -213,6 +224,7 @@ class Limiter:
         per = "requests per minute" if kind == "requests" else "tokens"
         return RateLimitedError(
             f"{_who(scope)} reached its limit of {amount} {per}; try again in {_duration(wait_s)}",
+            scope=scope,
             kind=kind,
             retry_after_s=wait_s,
             headers={

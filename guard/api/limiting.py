@@ -27,8 +27,8 @@ async def admit(request: Request, ctx: RequestContext, *, stream: bool = False) 
     try:
         ticket = await limiter.admit(scopes, stream=stream)
     except RateLimitedError as exc:
-        scope = "key" if "the key" in exc.message else "app"
-        request.app.state.metrics.rate_limited.labels(scope=scope, limit=exc.error_type).inc()
+        kind = exc.scope.partition(":")[0]
+        request.app.state.metrics.rate_limited.labels(scope=kind, limit=exc.error_type).inc()
         raise
     request_state(request)["ratelimit_headers"] = ticket.headers
     return ticket
