@@ -204,11 +204,6 @@ def checkpoint_log(settings: Settings, database: Database) -> CheckpointLog:
     return CheckpointLog(database, signer=signer, directory=settings.audit_checkpoint_dir)
 
 
-def serve_app() -> FastAPI:
-    """What each worker of ``guard serve --workers N`` serves: the app from the settings."""
-    return create_app(Settings())
-
-
 def detector_context(
     settings: Settings, *, generator: Generator | None = None, policy_dir: Path | None = None
 ) -> DetectorContext:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -34,7 +35,6 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
-    from guard.app import create_app
     from guard.config import Settings
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models come from local paths only
@@ -50,11 +50,17 @@ def serve(
         settings.host = host
     if port is not None:
         settings.port = port
+    sqlite = settings.database_url.startswith("sqlite")
+    count = workers if workers is not None else (1 if sqlite else os.cpu_count() or 1)
+    if count > 1:  # the workers' metrics folder, named before prometheus_client is imported
+        import tempfile
+
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="guard-metrics-")
+    from guard.app import create_app
+
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    sqlite = settings.database_url.startswith("sqlite")
-    count = workers if workers is not None else (1 if sqlite else os.cpu_count() or 1)
     if count > 1:
         _serve_workers(settings, count, sqlite=sqlite)
         return
@@ -67,13 +73,18 @@ def serve(
 
 
 def _serve_workers(settings: Any, count: int, *, sqlite: bool) -> None:
-    """``count`` worker processes on one socket (uvicorn's supervisor restarts one that
-    dies). Each builds the app from the same settings, with its own audit writer and hash
-    chain, policy watcher and generator; metrics are written for all to a shared folder."""
+    """``count`` worker processes on one socket, forked from this one after it loaded the
+    policies' models, so that the workers share those pages (copy on write). Each starts
+    its own audit writer and hash chain, policy watcher and generator; metrics go to a
+    folder all of them write. A worker that dies is replaced; SIGTERM or SIGINT stops every
+    worker, each draining its writer."""
     import shutil
-    import tempfile
+    import signal
+    import socket
 
     import uvicorn
+
+    from guard.app import create_app
 
     log = logging.getLogger("guard.serve")
     if sqlite:
@@ -82,20 +93,65 @@ def _serve_workers(settings: Any, count: int, *, sqlite: bool) -> None:
         log.warning(
             "without GUARD_REDIS_URL each of the %d workers counts rate limits alone", count
         )
-    metrics = tempfile.mkdtemp(prefix="guard-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics
-    # the workers read their settings as this process did, command line options included
-    os.environ["GUARD_HOST"], os.environ["GUARD_PORT"] = settings.host, str(settings.port)
+    metrics = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     try:
-        uvicorn.run(
-            "guard.app:serve_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=count,
-            log_level=settings.log_level,
-        )
+        application = create_app(settings)
+    except ConfigurationError as exc:
+        typer.echo(f"guard: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    if settings.auto_upgrade:  # once, here, not in every worker at once
+        from guard.audit.migrate import upgrade
+
+        upgrade(application.state.database.engine)
+        application.state.database.engine.dispose()
+        settings.db_auto_upgrade = False
+    family, kind, proto, _, address = socket.getaddrinfo(
+        settings.host, settings.port, type=socket.SOCK_STREAM
+    )[0]
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(address)
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    workers: set[int] = set()
+    stopping = False
+
+    def start_worker() -> None:
+        pid = os.fork()
+        if pid:
+            workers.add(pid)
+            return
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # uvicorn installs its own
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        application.state.database.engine.dispose(close=False)  # no connection is shared
+        config = uvicorn.Config(application, log_level=settings.log_level)
+        uvicorn.Server(config).run(sockets=[listener])
+        os._exit(0)
+
+    def stop(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(workers):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("serving on %s:%s with %d workers", settings.host, settings.port, count)
+    try:
+        for _ in range(count):
+            start_worker()
+        while workers:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            workers.discard(pid)
+            if not stopping:
+                log.error("worker %d ended (status %d); starting another", pid, status)
+                start_worker()
     finally:
+        listener.close()
         shutil.rmtree(metrics, ignore_errors=True)
 
 

@@ -55,13 +55,15 @@ class DatabaseAuditSink:
         checkpoint_every: tuple[int | None, float | None] = (1000, 60.0),
     ):
         self.database = database
+        self._replica = replica
         self.chain_id = f"{replica}:{uuid7()}"[:64]
         self._seq = 0
         self._prev = GENESIS
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=queue_size)
         self._batch_size = batch_size
         self._spool_dir = spool_dir
-        self._spool = spool_dir / f"spool-{os.getpid()}-{self.chain_id.split(':')[-1]}.jsonl"
+        self._pid = os.getpid()
+        self._spool = spool_dir / f"spool-{self._pid}-{self.chain_id.split(':')[-1]}.jsonl"
         self._fernet = _fernet(raw_key)
         self.subjects = SubjectKeys(database, self._fernet) if self._fernet else None
         self._task: asyncio.Task[None] | None = None
@@ -78,6 +80,12 @@ class DatabaseAuditSink:
         self._shared_heads: dict[str, tuple[int, str]] = {}
 
     async def start(self) -> None:
+        if self._pid != os.getpid():  # forked after it was built: a chain of its own
+            self._pid = os.getpid()
+            self.chain_id = f"{self._replica}:{uuid7()}"[:64]
+            self._spool = (
+                self._spool_dir / f"spool-{self._pid}-{self.chain_id.split(':')[-1]}.jsonl"
+            )
         self._spool_dir.mkdir(parents=True, exist_ok=True)
         await self._replay()
         await self._checkpoint("open")

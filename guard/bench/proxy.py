@@ -128,12 +128,15 @@ def _tree(pid: int) -> list[int]:
 
 
 def process_rss_mb(pid: int) -> float:
-    """Resident memory of process ``pid`` and its workers together, in MiB (Linux)."""
-    pages = 0
+    """Memory of process ``pid`` and its workers together, in MiB (Linux): the sum of their
+    proportional set sizes, so pages the workers share after a fork count once."""
+    kib = 0
     for member in _tree(pid):
-        with contextlib.suppress(OSError), open(f"/proc/{member}/statm") as statm:
-            pages += int(statm.read().split()[1])
-    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+        with contextlib.suppress(OSError), open(f"/proc/{member}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    kib += int(line.split()[1])
+    return round(kib / 1024, 1)
 
 
 async def _bench(

@@ -10,14 +10,27 @@ A failure in the model call fails exactly the callers of that batch.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+
+
+_LIVE: weakref.WeakSet[MicroBatcher[Any, Any]] = weakref.WeakSet()
+
+
+def _restart_after_fork() -> None:
+    for batcher in list(_LIVE):
+        batcher._begin()
+
+
+os.register_at_fork(after_in_child=_restart_after_fork)
 
 
 class MicroBatcher(Generic[Item, Result]):
@@ -32,11 +45,20 @@ class MicroBatcher(Generic[Item, Result]):
         self._run = run
         self._max_batch = max_batch
         self._max_wait_s = max_wait_s
-        self._pending: list[tuple[list[Item], Future[list[Result]]]] = []
-        self._wake = threading.Condition()
+        self._name = name
         self.batches = 0
         self.items = 0
-        self._thread = threading.Thread(target=self._work, name=f"batcher:{name}", daemon=True)
+        self._begin()
+        _LIVE.add(self)
+
+    def _begin(self) -> None:
+        """A fresh queue and worker thread (at start, and in a process forked from this
+        one: ``guard serve --workers`` loads models, then forks, and threads do not fork)."""
+        self._pending: list[tuple[list[Item], Future[list[Result]]]] = []
+        self._wake = threading.Condition()
+        self._thread = threading.Thread(
+            target=self._work, name=f"batcher:{self._name}", daemon=True
+        )
         self._thread.start()
 
     async def submit(self, items: Sequence[Item]) -> list[Result]:
