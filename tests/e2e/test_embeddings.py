@@ -58,8 +58,20 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
             yield base, seen, settings
 
 
+OPEN: list[openai.OpenAI] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while OPEN:
+        OPEN.pop().close()
+
+
 def _client(base: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
+    OPEN.append(client)  # closed when the test ends
+    return client
 
 
 def test_card_numbers_and_national_ids_never_reach_the_embedding_model(served: tuple) -> None:  # type: ignore[type-arg]

@@ -32,7 +32,9 @@ def _listed(base: str, headers: dict[str, str], session: str, count: int) -> lis
     raise AssertionError(f"{session}: {len(data)} of {count} decisions written")
 
 
-def test_users_and_sessions_are_recorded_on_every_endpoint(tmp_path: Path) -> None:
+def test_users_and_sessions_are_recorded_on_every_endpoint(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     settings = settings_for(tmp_path, hash_key=KEY)
     with live_server(create_app(settings)) as base:
         client = openai.OpenAI(
@@ -41,6 +43,7 @@ def test_users_and_sessions_are_recorded_on_every_endpoint(tmp_path: Path) -> No
             max_retries=0,
             default_headers={"x-guard-session": "conv-42:turns"},
         )
+        request.addfinalizer(client.close)
         question = [{"role": "user", "content": "What is the capital of France?"}]
         client.chat.completions.create(
             model="fake-model",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -23,8 +24,20 @@ REDIS = "redis://127.0.0.1:6379/0"
 ASK = [{"role": "user", "content": "What is the capital of France?"}]
 
 
+OPEN: list[openai.OpenAI] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while OPEN:
+        OPEN.pop().close()
+
+
 def _client(base: str, secret: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{base}/v1", api_key=secret, max_retries=0)
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key=secret, max_retries=0)
+    OPEN.append(client)  # closed when the test ends
+    return client
 
 
 def _key(base: str, **limits: int) -> str:

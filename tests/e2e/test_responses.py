@@ -40,7 +40,9 @@ def served(
     audit = RecordingAuditSink()
     app = create_app(settings, generator=FakeGenerator(_answer), audit=audit)
     with live_server(app) as base:
-        yield openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0), audit
+        client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
+        with client:
+            yield client, audit
 
 
 def test_text_in_text_out_with_instructions_and_pseudonyms_restored(served: tuple) -> None:  # type: ignore[type-arg]

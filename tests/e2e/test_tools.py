@@ -151,7 +151,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[openai.Op
         with live_server(create_app(settings)) as base:
             _, secret = SERVED[base].state.keys.create("strict", "app")
             STRICT.append(openai.OpenAI(base_url=f"{base}/v1", api_key=secret, max_retries=0))
-            yield openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0), seen
+            with openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0) as client:
+                yield client, seen
+            STRICT.pop().close()
 
 
 STRICT: list[openai.OpenAI] = []  # a client of the app whose policy refuses instead
@@ -385,10 +387,13 @@ def test_a_schema_that_is_no_json_schema_is_refused(served: tuple) -> None:  # t
     assert "not a valid JSON Schema" in refused.value.message
 
 
-def test_generators_without_tools_are_refused_naming_the_parameter(tmp_path: Path) -> None:
+def test_generators_without_tools_are_refused_naming_the_parameter(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     settings = settings_for(tmp_path)
     with live_server(create_app(settings)) as base:
         local = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
+        request.addfinalizer(local.close)
         with pytest.raises(openai.BadRequestError) as refused:
             local.chat.completions.create(
                 model="fake-model",
