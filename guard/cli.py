@@ -113,22 +113,30 @@ def _serve_workers(settings: Any, count: int, *, sqlite: bool) -> None:
     listener.bind(address)
     listener.listen(2048)
     listener.set_inheritable(True)
-    workers: set[int] = set()
+    import time
+
+    workers: dict[int, float] = {}  # pid -> when it started
     stopping = False
+    early_deaths = 0
 
     def start_worker() -> None:
         pid = os.fork()
         if pid:
-            workers.add(pid)
+            workers[pid] = time.monotonic()
             return
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # uvicorn installs its own
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        application.state.database.engine.dispose(close=False)  # no connection is shared
-        config = uvicorn.Config(application, log_level=settings.log_level)
-        uvicorn.Server(config).run(sockets=[listener])
-        os._exit(0)
+        code = 1
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # uvicorn installs its own
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            application.state.database.engine.dispose(close=False)  # no connection shared
+            config = uvicorn.Config(application, log_level=settings.log_level)
+            server = uvicorn.Server(config)
+            server.run(sockets=[listener])
+            code = 0 if server.started else 3  # 3: it could not start (lifespan failed)
+        finally:
+            os._exit(code)  # never back into the supervisor's loop
 
-    def stop(signum: int, _frame: Any) -> None:
+    def stop(_signum: int, _frame: Any) -> None:
         nonlocal stopping
         stopping = True
         for pid in list(workers):
@@ -146,10 +154,16 @@ def _serve_workers(settings: Any, count: int, *, sqlite: bool) -> None:
                 pid, status = os.wait()
             except ChildProcessError:
                 break
-            workers.discard(pid)
-            if not stopping:
-                log.error("worker %d ended (status %d); starting another", pid, status)
-                start_worker()
+            started = workers.pop(pid, time.monotonic())
+            if stopping:
+                continue
+            early_deaths = early_deaths + 1 if time.monotonic() - started < 10 else 0
+            if early_deaths >= 3:  # a worker that cannot start will not start the next time
+                log.error("workers keep ending at start (status %d); stopping", status)
+                stop(signal.SIGTERM, None)
+                raise typer.Exit(1)
+            log.error("worker %d ended (status %d); starting another", pid, status)
+            start_worker()
     finally:
         listener.close()
         shutil.rmtree(metrics, ignore_errors=True)
