@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -444,6 +444,29 @@ def _merge(parsed: list[Member], context: DetectorContext, directory: str) -> Po
     return PolicySet(policies=policies, directory=directory)
 
 
+V = TypeVar("V")
+
+
+def _set_once(
+    current: V | None,
+    given: V | None,
+    key: str,
+    name: str,
+    lines: _LineMap,
+    problems: list[PolicyProblem],
+) -> V | None:
+    """A policy-wide setting (``constraints``, ``limits``) that at most one file sets."""
+    if given is None:
+        return current
+    if current is not None:
+        problems.append(
+            PolicyProblem(
+                lines.file, lines.line((key,)), f"policy {name!r} sets {key} in more than one file"
+            )
+        )
+    return given
+
+
 def _resolve(
     name: str,
     groups: dict[str, list[Member]],
@@ -466,26 +489,10 @@ def _resolve(
     sources: dict[str, str] = {}
     broken = False
     for path, policy_file, lines, raw in members:
-        if policy_file.constraints is not None:
-            if constraints is not None:
-                problems.append(
-                    PolicyProblem(
-                        lines.file,
-                        lines.line(("constraints",)),
-                        f"policy {name!r} sets constraints in more than one file",
-                    )
-                )
-            constraints = policy_file.constraints
-        if policy_file.limits is not None:
-            if limits is not None:
-                problems.append(
-                    PolicyProblem(
-                        lines.file,
-                        lines.line(("limits",)),
-                        f"policy {name!r} sets limits in more than one file",
-                    )
-                )
-            limits = policy_file.limits
+        constraints = _set_once(
+            constraints, policy_file.constraints, "constraints", name, lines, problems
+        )
+        limits = _set_once(limits, policy_file.limits, "limits", name, lines, problems)
         if policy_file.extends is not None:
             if extends is not None and extends[0] != policy_file.extends:
                 problems.append(

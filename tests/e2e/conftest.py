@@ -63,3 +63,21 @@ def key_header(base: str, role: str) -> dict[str, str]:
     store: KeyStore = SERVED[base].state.keys
     _, secret = store.create(f"{role}-{len(store.list())}", role)  # type: ignore[arg-type]
     return {"authorization": f"Bearer {secret}"}
+
+
+OPEN_CLIENTS: list[openai.OpenAI] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    """Clients a test opened with ``closing_client`` are closed when it ends."""
+    yield
+    while OPEN_CLIENTS:
+        OPEN_CLIENTS.pop().close()
+
+
+def closing_client(base: str, api_key: str = "unused") -> openai.OpenAI:
+    """An official openai client of the server at ``base``, closed when the test ends."""
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key=api_key, max_retries=0)
+    OPEN_CLIENTS.append(client)
+    return client

@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 
 from guard.app import create_app
 from guard.config import Settings
-from tests.e2e.conftest import key_header
+from tests.e2e.conftest import closing_client, key_header
 from tests.live_server import live_server
 from tests.settings import settings_for, stub_upstream
 
@@ -58,20 +58,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
             yield base, seen, settings
 
 
-OPEN: list[openai.OpenAI] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_clients() -> Iterator[None]:
-    yield
-    while OPEN:
-        OPEN.pop().close()
-
-
-def _client(base: str) -> openai.OpenAI:
-    client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0)
-    OPEN.append(client)  # closed when the test ends
-    return client
+_client = closing_client
 
 
 def test_card_numbers_and_national_ids_never_reach_the_embedding_model(served: tuple) -> None:  # type: ignore[type-arg]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,6 +15,7 @@ import pytest
 from guard.app import create_app
 from guard.generators.fake import FakeGenerator
 from guard.limits import Limits
+from tests.e2e.conftest import closing_client
 from tests.live_server import SERVED, live_server
 from tests.recording_audit import RecordingAuditSink
 from tests.settings import ROOT, settings_for
@@ -24,20 +24,7 @@ REDIS = "redis://127.0.0.1:6379/0"
 ASK = [{"role": "user", "content": "What is the capital of France?"}]
 
 
-OPEN: list[openai.OpenAI] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_clients() -> Iterator[None]:
-    yield
-    while OPEN:
-        OPEN.pop().close()
-
-
-def _client(base: str, secret: str) -> openai.OpenAI:
-    client = openai.OpenAI(base_url=f"{base}/v1", api_key=secret, max_retries=0)
-    OPEN.append(client)  # closed when the test ends
-    return client
+_client = closing_client
 
 
 def _key(base: str, **limits: int) -> str:
