@@ -61,18 +61,22 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if count > 1:
-        _serve_workers(settings, count, sqlite=sqlite)
-        return
     try:
-        application = create_app(settings)
+        application = create_app(settings)  # the models load here, once
     except ConfigurationError as exc:
+        if count > 1:
+            import shutil
+
+            shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
         typer.echo(f"guard: {exc.message}", err=True)
         raise typer.Exit(2) from exc
+    if count > 1:
+        _serve_workers(application, settings, count, sqlite=sqlite)
+        return
     uvicorn.run(application, host=settings.host, port=settings.port, log_level=settings.log_level)
 
 
-def _serve_workers(settings: Any, count: int, *, sqlite: bool) -> None:
+def _serve_workers(application: Any, settings: Any, count: int, *, sqlite: bool) -> None:
     """``count`` worker processes on one socket, forked from this one after it loaded the
     policies' models, so that the workers share those pages (copy on write). Each starts
     its own audit writer and hash chain, policy watcher and generator; metrics go to a
@@ -84,8 +88,6 @@ def _serve_workers(settings: Any, count: int, *, sqlite: bool) -> None:
 
     import uvicorn
 
-    from guard.app import create_app
-
     log = logging.getLogger("guard.serve")
     if sqlite:
         log.warning("%d workers share one SQLite file; PostgreSQL suits several writers", count)
@@ -94,11 +96,6 @@ def _serve_workers(settings: Any, count: int, *, sqlite: bool) -> None:
             "without GUARD_REDIS_URL each of the %d workers counts rate limits alone", count
         )
     metrics = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    try:
-        application = create_app(settings)
-    except ConfigurationError as exc:
-        typer.echo(f"guard: {exc.message}", err=True)
-        raise typer.Exit(2) from exc
     if settings.auto_upgrade:  # once, here, not in every worker at once
         from guard.audit.migrate import upgrade
 

@@ -222,10 +222,10 @@ class Pipeline:
         params: dict[str, object] = {}
         if isinstance(request, GenerationRequest):
             params = {k: v for k, v in asdict(request.params).items() if v not in (None, ())}
-        elif request is not None and request.dimensions is not None:
-            params = {"dimensions": request.dimensions, "inputs": len(request.inputs)}
         elif request is not None:
             params = {"inputs": len(request.inputs)}
+            if request.dimensions is not None:
+                params["dimensions"] = request.dimensions
         return DecisionRecord(
             decision_id=origin.decision_id,
             request_id=origin.request_id,
@@ -265,27 +265,23 @@ class Pipeline:
         record = admission.record
         try:
             started = time.perf_counter()
-            endpoint = "chat"
             if request is not None:
                 stage: Stage = "input"
                 texts, roles = request.texts()
+                endpoint, field = "chat", "messages" if roles else "prompt"
             elif embedding is not None:
                 stage, texts, roles, endpoint = "input", list(embedding.inputs), None, "embeddings"
+                field = "input"
             else:
                 assert scan is not None
                 stage, texts, roles, endpoint = scan
+                field = "messages" if roles else "text"
             size = sum(map(len, texts))
             if self.max_scan_chars is not None and size > self.max_scan_chars:
                 raise PayloadTooLargeError(
                     f"the request holds {size} characters of text; the guard scans at most "
                     f"{self.max_scan_chars} per request (GUARD_MAX_SCAN_CHARS)",
-                    param="messages"
-                    if roles
-                    else "input"
-                    if embedding
-                    else "prompt"
-                    if request
-                    else "text",
+                    param=field,
                     code="text_too_long",
                 )
             if self.store_raw:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from guard.api.context import hand_over, report
 from guard.api.deps import ContextDep, PipelineDep
 from guard.api.limiting import admit, finish
+from guard.api.openai_routes import guard_field
 from guard.api.protocol import EmbeddingsRequest
 
 router = APIRouter(prefix="/v1")
@@ -50,9 +51,5 @@ async def embeddings(
         ],
         "model": body.model,
         "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        "guard": {
-            "decision_id": answer.decision.decision_id,
-            "action": answer.decision.action,
-            "rules": list(answer.decision.rules),
-        },
+        "guard": guard_field(answer.decision),
     }

@@ -257,13 +257,16 @@ async def close_events(events: AsyncIterator[StreamEvent]) -> None:
         await aclose()
 
 
-def refuse_tools(request: GenerationRequest, generator: str) -> None:
-    """For generators that do not call tools: a clear 400 naming the parameter."""
+def refuse_tools(
+    request: GenerationRequest, generator: str, *, calls_tools: bool = False, why: str = ""
+) -> None:
+    """For generators that do not call tools (or, with ``calls_tools``, do but cannot
+    constrain answers to JSON): a clear 400 naming the parameter; ``why`` says why not."""
     from guard.errors import InvalidRequestError
 
-    if request.tools:
+    if request.tools and not calls_tools:
         raise InvalidRequestError(
-            f"the {generator} generator does not call tools; serve this app through an "
+            f"the {generator} generator does not call tools{why}; serve this app through an "
             "upstream that does (GUARD_GENERATOR=upstream: vLLM, TGI, Ollama)",
             param="tools",
         )
@@ -273,8 +276,8 @@ def refuse_tools(request: GenerationRequest, generator: str) -> None:
             "through an upstream that does",
             param="response_format",
         )
-    if any(m.role == "tool" or m.tool_calls for m in request.messages or ()):
+    if not calls_tools and any(m.role == "tool" or m.tool_calls for m in request.messages or ()):
         raise InvalidRequestError(
-            f"the {generator} generator does not take tool calls or tool results in messages",
+            f"the {generator} generator does not take tool calls or tool results in messages{why}",
             param="messages",
         )

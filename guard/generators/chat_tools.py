@@ -14,8 +14,7 @@ import json
 import re
 from typing import Any
 
-from guard.errors import InvalidRequestError
-from guard.generators.base import ChatMessage, GenerationRequest, ToolCall
+from guard.generators.base import ChatMessage, GenerationRequest, ToolCall, refuse_tools
 
 _CALL = re.compile(r"<tool_call>\s*(\{.*?\})\s*</tool_call>", re.DOTALL)
 
@@ -26,23 +25,14 @@ def template_takes_tools(template: str | None) -> bool:
 
 
 def refuse_unless_template_tools(request: GenerationRequest, template: str | None) -> None:
-    """A 400 naming the parameter when the request uses tools the template cannot render."""
-    uses_tools = bool(request.tools) or any(
-        m.role == "tool" or m.tool_calls for m in request.messages or ()
+    """A 400 naming the parameter when the request uses tools the template cannot render
+    (or asks for JSON, which the local generator does not constrain answers to)."""
+    refuse_tools(
+        request,
+        "local",
+        calls_tools=template_takes_tools(template),
+        why=": the model's chat template has no tools",
     )
-    if uses_tools and not template_takes_tools(template):
-        raise InvalidRequestError(
-            "the local model's chat template has no tools, so it cannot call them; serve "
-            "this app through an upstream that does (GUARD_GENERATOR=upstream: vLLM, TGI, "
-            "Ollama) or a local model whose template renders tools",
-            param="tools" if request.tools else "messages",
-        )
-    if request.wants_json:
-        raise InvalidRequestError(
-            "the local generator does not constrain answers to JSON; serve this app "
-            "through an upstream that does",
-            param="response_format",
-        )
 
 
 def template_messages(messages: tuple[ChatMessage, ...]) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from guard.config import BUNDLED_MODEL, Settings
 from guard.errors import (
@@ -71,6 +72,7 @@ class LocalGenerator:
         self._default_max_tokens = default_max_tokens
         self._encode_lock = threading.Lock()
         self.loaded: LoadedModel | None = None
+        self._encoder: Any = None
         self._worker: BatchingWorker | None = None
 
     @classmethod
@@ -135,10 +137,7 @@ class LocalGenerator:
             raise InvalidRequestError(
                 f"{EMBEDDING_MODEL} has {EMBEDDING_DIMENSIONS} dimensions", param="dimensions"
             )
-        from guard.detectors.base import DetectorContext
-        from guard.detectors.semantic.detector import bundled_embedding_model, shared_encoder
-
-        encoder = shared_encoder(bundled_embedding_model(), self._device, DetectorContext())
+        encoder = self._embedder()
 
         def run() -> Embeddings:
             matrix = encoder.encode(
@@ -148,6 +147,16 @@ class LocalGenerator:
             return Embeddings(tuple(tuple(float(x) for x in row) for row in matrix), tokens)
 
         return await asyncio.to_thread(run)
+
+    def _embedder(self) -> Any:
+        """The bundled MiniLM, the semantic detectors' own instance (loaded on first use)."""
+        if self._encoder is None:
+            from guard.detectors.base import DetectorContext
+            from guard.detectors.semantic.detector import bundled_embedding_model, shared_encoder
+
+            model = bundled_embedding_model()
+            self._encoder = shared_encoder(model, self._device, DetectorContext())
+        return self._encoder
 
     async def complete(self, request: GenerationRequest) -> Completion:
         return await collect(await self.stream(request), request.params.n)

@@ -85,13 +85,15 @@ def locate(outcome: StageOutcome, places: Sequence[Place], texts: Sequence[str])
             located.append(fired)
             continue
         place = places[fired.message_index]
-        where = place.name
-        if place.arguments:
-            path = argument_at(texts[fired.message_index], fired.finding.start)
-            if path is not None:
-                where += f", argument {path}"
+        where = describe(place, texts[fired.message_index], fired.finding.start)
         located.append(replace(fired, where=where))
     outcome.fired = located
+
+
+def describe(place: Place, text: str, offset: int) -> str:
+    """The place's name, and for a call's arguments the argument at ``offset``."""
+    path = argument_at(text, offset) if place.arguments else None
+    return f"{place.name}, argument {path}" if path else place.name
 
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')

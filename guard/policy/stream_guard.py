@@ -29,7 +29,7 @@ from guard.policy.actions import Pseudonyms, Replacement, apply
 from guard.policy.audit_view import is_sensitive, unreadable, withheld
 from guard.policy.base import StageOutcome
 from guard.policy.evaluate import Evaluation, strongest
-from guard.policy.locate import answer_name, argument_at, call_name
+from guard.policy.locate import Place, answer_name, call_name, describe
 
 
 @dataclass
@@ -263,9 +263,9 @@ class StreamGuard:
             if call is None:
                 where = answer_name(index, self._choices)
             else:
-                where = call_name(call[1], call[0], self._choices)
-                path = argument_at(call[1].arguments, start)
-                where += f", argument {path}" if path else ""
+                choice, tool_call = call
+                place = Place(call_name(tool_call, choice, self._choices), arguments=True)
+                where = describe(place, tool_call.arguments, start)
             outcome.fired.append(replace(fired, finding=finding, message_index=index, where=where))
             if fired.mode == "enforce" and fired.action == "block" and end > released:
                 new_block = True
