@@ -411,7 +411,7 @@ def bench_all(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if ctx.invoked_subcommand is None:
         results = {
             "guard": _run_guard_bench([200, 1000, 8000], 30, 200, "anonymous", None, as_json),
-            "proxy": _run_proxy_bench([1, 16, 64], 400, as_json),
+            "proxy": _run_proxy_bench([1, 16, 64], 1000, as_json),
             "generation": _run_generation_bench("auto", "float32,int8", 64, 5, 8, as_json),
         }
         if as_json:
@@ -423,7 +423,7 @@ def bench_proxy_command(
     concurrency: Annotated[
         str, typer.Option(help="Comma-separated concurrency levels.")
     ] = "1,16,64",
-    requests: Annotated[int, typer.Option(help="Requests per level and path.")] = 400,
+    requests: Annotated[int, typer.Option(help="Requests per level and path.")] = 1000,
     soak: Annotated[
         int, typer.Option(help="Then this many more requests, watching the server's memory.")
     ] = 0,

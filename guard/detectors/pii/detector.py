@@ -371,7 +371,7 @@ class PiiDetector:
         key = tuple(texts)
         # Alone (no other request's texts in flight), spaCy's thread runs beside the loop's
         # other rules; under load the texts are batched on the loop instead.
-        alone = all(k == key for k in self._in_flight)
+        alone = all(k == key for k in list(self._in_flight))
         long = sum(map(len, texts)) > _INLINE_NLP_CHARS
         batcher = self._batcher if long or alone else self._inline
         self._in_flight[key] += 1
