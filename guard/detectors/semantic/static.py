@@ -25,12 +25,16 @@ import numpy as np
 
 from guard.errors import ModelLoadError
 from guard.paths import prune_siblings
+from guard.runtime.memo import Memo
 
 log = logging.getLogger(__name__)
 
 # Smooth inverse frequency: weight = a / (a + p(token)), p from Zipf's law over the rank.
 _SIF_A = 1e-3
 _BATCH = 512
+# The prefix sums of this many recent texts of up to this many characters are shared.
+_PREFIX_TEXTS = 32
+_PREFIX_CHARS = 4000
 _build_lock = threading.Lock()
 
 
@@ -41,6 +45,10 @@ class StaticEncoder:
         self._tokenizer = tokenizer
         self.table = table
         self.name = name
+        # Each text's token starts and running sums of token vectors, shared by every rule
+        # that embeds windows of it (the rules of one request read the same messages);
+        # kept for a few texts of moderate length (a thousand tokens hold 1.5 MB).
+        self._prefixes = Memo[tuple[np.ndarray, np.ndarray]](_PREFIX_TEXTS)
 
     @property
     def dimension(self) -> int:
@@ -52,19 +60,34 @@ class StaticEncoder:
         tokenizer = _tokenizer(model_dir)
         return cls(tokenizer, distilled_table(model_dir, cache_root), name=model_dir.name)
 
-    def embed_windows(
-        self, texts: Sequence[str], windows: Sequence[Sequence[tuple[int, int]]]
-    ) -> list[np.ndarray]:
-        """For each text, a (windows x dimension) matrix of unit-length window embeddings.
-        A window with no token (only spaces) gets a zero vector."""
-        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        result = []
-        for encoding, spans in zip(encodings, windows, strict=True):
+    def _prefix_sums(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per text: where each token starts, and the running sums of the token vectors
+        (row i: the first i tokens), so a window's sum is a difference of two rows."""
+        encodings = self._tokenizer.encode_batch(texts, add_special_tokens=False)
+        out = []
+        for encoding in encodings:
             ids = np.asarray(encoding.ids, dtype=np.int64)
             starts = np.asarray([start for start, _ in encoding.offsets], dtype=np.int64)
             sums = np.zeros((len(ids) + 1, self.dimension), dtype=np.float32)
             if len(ids):
                 np.cumsum(self.table[ids], axis=0, out=sums[1:])
+            out.append((starts, sums))
+        return out
+
+    def embed_windows(
+        self, texts: Sequence[str], windows: Sequence[Sequence[tuple[int, int]]]
+    ) -> list[np.ndarray]:
+        """For each text, a (windows x dimension) matrix of unit-length window embeddings.
+        A window with no token (only spaces) gets a zero vector."""
+        texts = list(texts)
+        kept = [t for t in texts if len(t) <= _PREFIX_CHARS]
+        prefixes = dict(zip(kept, self._prefixes.many(kept, self._prefix_sums), strict=True))  # type: ignore[arg-type]
+        longer = [t for t in texts if len(t) > _PREFIX_CHARS]
+        if longer:
+            prefixes.update(zip(longer, self._prefix_sums(longer), strict=True))
+        result = []
+        for text, spans in zip(texts, windows, strict=True):
+            starts, sums = prefixes[text]
             edges = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
             first = np.searchsorted(starts, edges[:, 0], side="left")
             last = np.searchsorted(starts, edges[:, 1], side="left")
