@@ -40,7 +40,7 @@ def serve(
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models come from local paths only
     # numpy's OpenBLAS threads spin on the other cores after each small product of the
     # detectors (spaCy's NER, the static encoder) and slow the request path they share
-    # with the server; one per process, set before numpy loads (``guard bench`` measures).
+    # with the server; one per process, set before numpy loads (``guard bench`` does too).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         settings = Settings()
@@ -408,6 +408,7 @@ def _csv(value: str) -> list[str]:
 @bench_app.callback(invoke_without_command=True)
 def bench_all(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Run every benchmark with its defaults (the generation one on CPU)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as `guard serve` runs (see there)
     if ctx.invoked_subcommand is None:
         results = {
             "guard": _run_guard_bench([200, 1000, 8000], 30, 200, "anonymous", None, as_json),
