@@ -99,19 +99,29 @@ class MicroBatcher(Generic[Item, Result]):
             live = [(i, future) for i, future in taken if future.set_running_or_notify_cancel()]
             if not live:
                 continue
-            batch = [item for items, _ in live for item in items]
-            try:
-                results = self._run(batch)
-            except BaseException as exc:  # the callers get the failure, the worker goes on
-                for _, future in live:
-                    future.set_exception(exc)
-                continue
-            self.batches += 1
-            self.items += len(batch)
-            offset = 0
-            for items, future in live:
-                future.set_result(results[offset : offset + len(items)])
-                offset += len(items)
+            ran = _deliver(self._run, live)  # on a failure the worker goes on
+            if ran:
+                self.batches += 1
+                self.items += ran
+
+
+def _deliver(
+    run: Callable[[list[Item]], list[Result]], live: Sequence[tuple[list[Item], Any]]
+) -> int:
+    """Run ``run`` on the callers' items as one batch and give each caller's future its
+    slice, or the failure to every one of them; the number of items run (0 on a failure)."""
+    batch = [item for items, _ in live for item in items]
+    try:
+        results = run(batch)
+    except BaseException as exc:  # exactly the callers of this batch get the failure
+        for _, future in live:
+            future.set_exception(exc)
+        return 0
+    offset = 0
+    for items, future in live:
+        future.set_result(results[offset : offset + len(items)])
+        offset += len(items)
+    return len(batch)
 
 
 class LoopBatcher(Generic[Item, Result]):
@@ -161,18 +171,7 @@ class LoopBatcher(Generic[Item, Result]):
         if waiting:
             self._pending[loop] = waiting
             loop.call_soon(self._flush, loop)
-        if not live:
-            return
-        batch = [item for items, _ in live for item in items]
-        try:
-            results = self._run(batch)
-        except BaseException as exc:  # the callers of this batch get the failure
-            for _, future in live:
-                future.set_exception(exc)
-            return
-        self.batches += 1
-        self.items += len(batch)
-        offset = 0
-        for items, future in live:
-            future.set_result(results[offset : offset + len(items)])
-            offset += len(items)
+        ran = _deliver(self._run, live) if live else 0
+        if ran:
+            self.batches += 1
+            self.items += ran
