@@ -35,8 +35,10 @@ _serial = itertools.count()
 
 
 def _body(**extra: object) -> dict[str, object]:
-    """A request whose text is new every time, so no detector result comes from a cache."""
-    text = f"{PROMPT} (request {next(_serial)})"
+    """A request whose text is new every time, so no detector result comes from a cache:
+    the number leads, so that the fake generator's echo (its first 16 words) is new too
+    and the output stage reads a new answer."""
+    text = f"Request {next(_serial)}: {PROMPT}"
     return {
         "model": FAKE_MODEL,
         "messages": [{"role": "user", "content": text}],

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 
 from guard.detectors.base import DetectorContext
 from guard.detectors.pii import PiiConfig, PiiDetector
 from guard.errors import ConfigurationError
+from guard.runtime.memo import Memo
 
 TEXT = "Send the invoice to Jane Doe at jane.doe@example.com, card 4111 1111 1111 1111."
 
@@ -174,3 +176,41 @@ async def test_rules_share_an_analysis_of_the_same_text_and_get_what_their_own_w
             assert sorted((r.entity_type, r.start, r.end, r.score) for r in shared) == sorted(
                 (r.entity_type, r.start, r.end, r.score) for r in own
             )
+
+
+async def test_a_rule_looking_for_no_entity_spacy_finds_skips_its_ner_and_finds_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shipped output rules look for cards, national ids and contact data: spaCy's
+    tokens and lemmas serve their context words, and its NER (most of the cost) is skipped,
+    with the findings an NER pass would give."""
+    entities = ["CREDIT_CARD", "US_SSN", "US_PASSPORT", "EMAIL_ADDRESS", "PHONE_NUMBER", "ADDRESS",
+                "IP_ADDRESS", "IBAN_CODE", "US_DRIVER_LICENSE", "US_BANK_NUMBER"]  # fmt: skip
+    tokens_only = _detector(entities=entities, min_scores={"US_PASSPORT": 0.4})
+    texts = [
+        TEXT,
+        "My passport number is 340020013 and my SSN is 536-90-4399.",
+        "Call the office phone 212-555-0199 or visit 221B Baker Street, London NW1 6XE.",
+        "Server 10.0.0.12; IBAN DE89 3704 0044 0532 0130 00; licence D1234567.",
+    ]
+    ner_runs: list[int] = []
+    run = tokens_only._inline._run
+
+    def counted(batch: list[str]) -> list[object]:
+        ner_runs.append(len(batch))
+        return run(batch)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(tokens_only._inline, "_run", counted)
+    monkeypatch.setattr(tokens_only._batcher, "_run", counted)
+    found = await tokens_only.detect(texts)
+    assert not tokens_only._needs_ner and ner_runs == []
+    with_ner = _detector(entities=entities, min_scores={"US_PASSPORT": 0.4})
+    with_ner._needs_ner = True  # as before: spaCy's whole pass
+    with_ner._analyses = Memo[list[Any]](16)  # its own analyses, not the first one's
+    assert found == await with_ner.detect(texts)
+    assert {f.category for text in found for f in text} >= {"CREDIT_CARD", "US_SSN", "PHONE_NUMBER"}
+    passport = next(f for f in found[1] if f.category == "US_PASSPORT")
+    assert passport.score >= 0.4, "the context word 'passport' still counts, from the tokens"
+    assert _detector(entities=["PERSON"])._needs_ner
+    assert _detector(entities=["URL"], context="personal")._needs_ner, "its identifiers: names"
+    assert not _detector(entities=["URL"], context="always")._needs_ner
