@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from uuid6 import uuid7
 
 from guard.audit import chained
@@ -244,6 +244,12 @@ class DatabaseAuditSink:
         await self._replay()
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
+        """Insert the rows that are not stored yet (a batch replayed from the spool may have
+        been committed before the failure that spooled it). The first try inserts them all
+        at once, without the look-up: a live batch is new, and a duplicate id fails it."""
+        with contextlib.suppress(IntegrityError), self.database.engine.begin() as conn:
+            conn.execute(insert(DecisionRow), rows)
+            return
         with self.database.engine.begin() as conn:
             ids = [r["id"] for r in rows]
             present = set(

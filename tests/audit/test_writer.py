@@ -243,3 +243,22 @@ async def test_spooled_records_with_unicode_line_separators_replay_intact(tmp_pa
         stored = conn.execute(select(DecisionRow.redacted_prompt)).scalar_one()
     assert stored == "first\u2028second\u2029third\x85fourth"
     assert verify(database).problems == []
+
+
+async def test_a_spooled_batch_already_committed_is_not_stored_twice(tmp_path: Path) -> None:
+    """A commit that reached the database before its connection failed sends the batch to
+    the spool too; replaying it stores only the records that are missing."""
+    database = _migrated(f"sqlite:///{tmp_path / 'd.db'}")
+    sink = DatabaseAuditSink(database, spool_dir=tmp_path / "spool", replica="t")
+    from guard.audit.rows import chain, to_row
+
+    rows = [
+        chain(to_row(a_record(i)), chain_id=sink.chain_id, seq=i, prev_hash="0" * 64)
+        for i in range(3)
+    ]
+    sink._insert(rows[:2])  # committed, then "failed"
+    sink._insert(rows)  # the replay: one id is new
+    sink._insert(rows)  # and again: nothing is
+    with database.engine.connect() as conn:
+        stored = conn.execute(select(DecisionRow.id).order_by(DecisionRow.seq)).scalars().all()
+    assert stored == [r["id"] for r in rows]
