@@ -214,6 +214,7 @@ async def _bench(
                 connections.clear()
 
         await load_through(8, 200)  # warm-up: every worker, connections, first calls
+        await asyncio.sleep(2)  # the audit writers store the warm-up's records
         rss_loaded = process_rss_mb(pid)
         # Time to first token on a quiet server, before the load (after it, the audit
         # writers may still be catching up).
