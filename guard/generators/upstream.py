@@ -141,6 +141,7 @@ class UpstreamGenerator:
                 timeout=self._timeout,
                 connector=aiohttp.TCPConnector(limit=self._max_connections),
                 read_bufsize=_READ_BUFFER,
+                trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, as httpx read them before
             )
         return self._session
 
