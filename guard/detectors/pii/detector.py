@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from functools import partial
 from types import SimpleNamespace
@@ -196,6 +197,40 @@ def run_tokenizer(analyzer: Any, texts: list[str]) -> list[Any]:
     return [engine._doc_to_nlp_artifact(_lower_case_lemma(nlp.make_doc(t)), "en") for t in texts]
 
 
+class SpacyPass:
+    """spaCy's artifacts for the texts of every pii rule of a process, once per text (the
+    memos): its NER pass batched with other requests' texts, in the micro-batcher's thread
+    for a lone request (beside the loop's other rules) or a long text, on the event loop
+    under load; or its tokenizer alone, for rules that look for no entity the NER finds."""
+
+    def __init__(self, analyzer: Any):
+        self._analyzer = analyzer
+        self.memo = Memo[Any](512)
+        self._tokens = Memo[Any](512)
+        self.thread = MicroBatcher(partial(run_spacy, analyzer), name="spacy")
+        self.loop = LoopBatcher(partial(run_spacy, analyzer))
+        # The texts of the rules detecting now, until each is done with its artifacts.
+        self._in_flight: Counter[tuple[str, ...]] = Counter()
+
+    def tokens(self, texts: list[str]) -> list[Any]:
+        return self._tokens.many(texts, partial(run_tokenizer, self._analyzer))  # type: ignore[arg-type]
+
+    @asynccontextmanager
+    async def entities(self, texts: list[str]) -> AsyncIterator[list[Any]]:
+        """The NER artifacts of ``texts``; they count as in flight until the caller is done."""
+        key = tuple(texts)
+        alone = all(k == key for k in list(self._in_flight))
+        long = sum(map(len, texts)) > _INLINE_NLP_CHARS
+        batcher = self.thread if long or alone else self.loop
+        self._in_flight[key] += 1
+        try:
+            yield await self.memo.many_async(texts, batcher.submit)  # type: ignore[arg-type]
+        finally:
+            self._in_flight[key] -= 1
+            if not self._in_flight[key]:
+                del self._in_flight[key]
+
+
 # What Presidio takes from spaCy's entities (its SpacyRecognizer); every other entity comes
 # from patterns and guard's recognizers over the text and its tokens.
 NER_ENTITIES = frozenset({"PERSON", "NRP", "LOCATION", "ORGANIZATION", "DATE_TIME"})
@@ -310,25 +345,15 @@ class PiiDetector:
         config: PiiConfig,
         analyzer: Any,
         recognizers: list[Any],
-        memo: Memo[Any],
+        spacy: SpacyPass,
         *,
         entities: list[str],
-        batcher: MicroBatcher[str, Any] | None = None,
-        inline: LoopBatcher[str, Any] | None = None,
-        in_flight: Counter[tuple[str, ...]] | None = None,
-        tokens: Memo[Any] | None = None,
         analyses: Memo[list[Any]] | None = None,
     ):
         self.config = config
         self._analyzer = analyzer
-        self._memo = memo
+        self._spacy = spacy
         self._analyses = analyses if analyses is not None else Memo[list[Any]](256)
-        self._batcher = batcher or MicroBatcher(partial(run_spacy, analyzer), name="spacy")
-        self._inline = inline or LoopBatcher(partial(run_spacy, analyzer))
-        # The texts every pii rule of this process is detecting in now (shared: ``create``).
-        self._in_flight: Counter[tuple[str, ...]] = (
-            in_flight if in_flight is not None else Counter()
-        )
         self._recognizers = recognizers
         self._entities = list(entities)
         # What decides whether a place or a name is about a person, where this rule does not
@@ -339,7 +364,6 @@ class PiiDetector:
             looked_for |= set(self._identifiers)  # ``_personal`` looks for them too
         # Whether this rule needs spaCy's NER, or its tokenizer only (``run_tokenizer``).
         self._needs_ner = bool(looked_for & NER_ENTITIES)
-        self._tokens = tokens if tokens is not None else Memo[Any](512)
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> PiiDetector:
@@ -365,25 +389,13 @@ class PiiDetector:
             | {e for r in recognizers for e in r.supported_entities}
         )
         _check_entities(config, known)
-        memo = shared_resource(context, "pii.nlp_memo", lambda: Memo[Any](512))
-        batcher = shared_resource(
-            context,
-            "pii.nlp_batcher",
-            lambda: MicroBatcher(partial(run_spacy, analyzer), name="spacy"),
-        )
         return cls(
             config,
             analyzer,
             recognizers,
-            memo,
+            shared_resource(context, "pii.spacy", lambda: SpacyPass(analyzer)),
             entities=config.entities or sorted(known),
-            batcher=batcher,
-            inline=shared_resource(
-                context, "pii.nlp_inline", lambda: LoopBatcher(partial(run_spacy, analyzer))
-            ),
             analyses=shared_resource(context, "pii.analyses", lambda: Memo[list[Any]](256)),
-            in_flight=shared_resource(context, "pii.in_flight", Counter),
-            tokens=shared_resource(context, "pii.token_memo", lambda: Memo[Any](512)),
         )
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
@@ -393,22 +405,10 @@ class PiiDetector:
         it finds (else the tokenizer alone); Presidio's recognizers then run per text."""
         texts = list(texts)
         if not self._needs_ner:
-            artifacts = self._tokens.many(texts, partial(run_tokenizer, self._analyzer))  # type: ignore[arg-type]
+            artifacts = self._spacy.tokens(texts)
             return await run_sized(texts, _INLINE_CHARS, self._detect, texts, artifacts)
-        key = tuple(texts)
-        # Alone (no other request's texts in flight), spaCy's thread runs beside the loop's
-        # other rules; under load the texts are batched on the loop instead.
-        alone = all(k == key for k in list(self._in_flight))
-        long = sum(map(len, texts)) > _INLINE_NLP_CHARS
-        batcher = self._batcher if long or alone else self._inline
-        self._in_flight[key] += 1
-        try:
-            artifacts = await self._memo.many_async(texts, batcher.submit)  # type: ignore[arg-type]
+        async with self._spacy.entities(texts) as artifacts:
             return await run_sized(texts, _INLINE_CHARS, self._detect, texts, artifacts)
-        finally:
-            self._in_flight[key] -= 1
-            if not self._in_flight[key]:
-                del self._in_flight[key]
 
     def _detect(self, texts: list[str], artifacts: list[Any]) -> list[list[Finding]]:
         return [

@@ -168,7 +168,7 @@ async def test_rules_share_an_analysis_of_the_same_text_and_get_what_their_own_w
         await direct.detect([text])
         await places.detect([text])  # its identifiers: the same 14 entities as `direct`
         assert len(calls) == 2, "the identifiers' analysis came from the shared one"
-        [artifact] = direct._memo.many([text], lambda keys: [None])  # spaCy's, memoized
+        [artifact] = direct._spacy.memo.many([text], lambda keys: [None])  # spaCy's, memoized
         for detector, entities in ((direct, direct._entities), (places, places._entities)):
             threshold = min([detector.config.min_score, *detector.config.min_scores.values()])
             own = detector._presidio(text, artifact, entities, threshold)
@@ -194,14 +194,14 @@ async def test_a_rule_looking_for_no_entity_spacy_finds_skips_its_ner_and_finds_
         "Server 10.0.0.12; IBAN DE89 3704 0044 0532 0130 00; licence D1234567.",
     ]
     ner_runs: list[int] = []
-    run = tokens_only._inline._run
+    run = tokens_only._spacy.loop._run
 
     def counted(batch: list[str]) -> list[object]:
         ner_runs.append(len(batch))
         return run(batch)  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(tokens_only._inline, "_run", counted)
-    monkeypatch.setattr(tokens_only._batcher, "_run", counted)
+    monkeypatch.setattr(tokens_only._spacy.loop, "_run", counted)
+    monkeypatch.setattr(tokens_only._spacy.thread, "_run", counted)
     found = await tokens_only.detect(texts)
     assert not tokens_only._needs_ner and ner_runs == []
     with_ner = _detector(entities=entities, min_scores={"US_PASSPORT": 0.4})
