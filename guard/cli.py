@@ -440,10 +440,15 @@ def bench_proxy_command(
     policies: Annotated[
         str, typer.Option(help="Comma-separated: shipped (the pack), empty (no rules).")
     ] = "shipped,empty",
+    paced_ms: Annotated[
+        float,
+        typer.Option(help="Then time first tokens with the fake pausing this long per token."),
+    ] = 20.0,
     as_json: JsonOption = False,
 ) -> None:
     """Proxy overhead: the fake generator directly vs through guard serve on loopback, for
-    each policy and worker count, one after the other in one run."""
+    each policy and worker count, one after the other in one run; then, for each policy,
+    streaming time to first token with the fake paced as a served model (0: skip)."""
     counts = [int(w) for w in _csv(workers)] or sorted({1, os.cpu_count() or 1})
     results = [
         _run_proxy_bench(
@@ -452,6 +457,8 @@ def bench_proxy_command(
         for policy in _csv(policies)
         for count in counts
     ]
+    if paced_ms > 0:
+        results += [_run_paced_bench(paced_ms, policy, as_json) for policy in _csv(policies)]
     if as_json:
         _print_json(results)
 
@@ -660,6 +667,21 @@ def _run_proxy_bench(
                 f"after {soaked['requests']} more requests: {soaked['rss_mb_quarters']} MiB "
                 f"at each quarter (growth {soaked['growth_mb']} MiB)"
             )
+    return result
+
+
+def _run_paced_bench(token_ms: float, policy: str, quiet: bool) -> dict[str, object]:
+    from guard.bench.proxy import bench_paced_stream
+
+    result = bench_paced_stream(token_ms=token_ms, policy=policy, progress=_progress(quiet))
+    if not quiet:
+        td, tp = result["ttft_direct_ms"], result["ttft_proxy_ms"]
+        typer.echo(
+            f"paced stream ({token_ms:g} ms per token), {policy} policy, 1 worker: time to "
+            f"first token direct {td['median']:.1f} ms, proxy {tp['median']:.1f} ms "
+            f"(p95 {tp['p95']:.1f}), added {result['ttft_added_p50_ms']:.1f} ms; the first "
+            f"piece released carries {result['first_piece_words']} words"
+        )
     return result
 
 

@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     max_tokens_limit: int = Field(default=4096, ge=1)
     max_n: int = Field(default=8, ge=1, le=64)
     cache_dir: Path = Field(default_factory=default_cache_dir)
+    # the fake generator's pause before each token, as a model streams (benchmarks, demos)
+    fake_token_delay_ms: float = Field(default=0.0, ge=0, le=10_000)
 
     # upstream generator
     upstream_url: str | None = None

@@ -51,10 +51,12 @@ EMPTY_POLICY = "name: default\nrules: []\n"
 
 
 @contextlib.contextmanager
-def serve_fake(workers: int = 1, policy: str = "shipped") -> Iterator[tuple[str, int]]:
+def serve_fake(
+    workers: int = 1, policy: str = "shipped", token_ms: float = 0.0
+) -> Iterator[tuple[str, int]]:
     """Run ``guard serve --workers N`` with the fake generator in a subprocess, with the
-    shipped pack (``GUARD_POLICY_DIR``, else ``policies/``) or an ``empty`` policy; yield
-    its base URL and process id."""
+    shipped pack (``GUARD_POLICY_DIR``, else ``policies/``) or an ``empty`` policy, the
+    fake pausing ``token_ms`` before each token; yield its base URL and process id."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -65,6 +67,7 @@ def serve_fake(workers: int = 1, policy: str = "shipped") -> Iterator[tuple[str,
             GUARD_LOG_LEVEL="warning",
             GUARD_CONFIG=str(Path(tmp) / "none.yaml"),
             GUARD_DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}",
+            GUARD_FAKE_TOKEN_DELAY_MS=str(token_ms),
         )
         if "GUARD_POLICY_DIR" in os.environ:
             env["GUARD_POLICY_DIR"] = os.environ["GUARD_POLICY_DIR"]
@@ -153,11 +156,11 @@ class _Connection:
         self._writer.close()
 
 
-def _fake_request() -> GenerationRequest:
+def _fake_request(prompt: str = PROMPT, max_tokens: int = 16) -> GenerationRequest:
     return GenerationRequest(
         model=FAKE_MODEL,
-        messages=(ChatMessage("user", PROMPT),),
-        params=SamplingParams(max_tokens=16),
+        messages=(ChatMessage("user", prompt),),
+        params=SamplingParams(max_tokens=max_tokens),
     )
 
 
@@ -288,3 +291,70 @@ def bench_proxy(
         progress(f"proxy load at concurrency {concurrencies}")
         result = asyncio.run(_bench(base, pid, concurrencies, requests, soak, progress))
     return {"workers": workers, "policy": policy, **result}
+
+
+# A paced answer's prose (the fake echoes it after "This is a fake answer to: Request N:").
+PACED_PROMPT = (
+    "The museum opens at nine and closes at six, and most visitors spend about two hours "
+    "in the main galleries before they stop for coffee in the courtyard. The guided tour "
+    "starts every hour, lasts forty minutes and covers the painting collection on the "
+    "first floor, which is the part people remember best."
+)
+
+
+async def _first_pieces(
+    base: str, token_ms: float, streams: int
+) -> tuple[list[float], list[float], list[int]]:
+    """Time to the first text of ``streams`` answers, from the paced fake generator direct
+    and through the proxy in turn, and the words in the proxy's first piece."""
+    direct = FakeGenerator(token_delay_s=token_ms / 1000)
+    direct_s, proxy_s, words = [], [], []
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        for _ in range(streams + 1):  # the first pair warms up
+            prompt = f"Request {next(_serial)}: {PACED_PROMPT}"
+            request = _fake_request(prompt, 64)
+            t0 = time.perf_counter()
+            async for event in await direct.stream(request):
+                if isinstance(event, Delta) and event.text:
+                    direct_s.append(time.perf_counter() - t0)
+                    break
+            body = _body(stream=True, max_tokens=64)
+            body["messages"] = [{"role": "user", "content": prompt}]
+            t0 = time.perf_counter()
+            async with client.stream("POST", "/v1/chat/completions", json=body) as response:
+                async for line in response.aiter_lines():
+                    if not line.startswith("data: {"):
+                        continue
+                    choices = json.loads(line[6:])["choices"]
+                    text = choices[0]["delta"].get("content") if choices else None
+                    if text:
+                        proxy_s.append(time.perf_counter() - t0)
+                        words.append(len(text.split()))
+                        break
+    return direct_s[1:], proxy_s[1:], words[1:]
+
+
+def bench_paced_stream(
+    *,
+    token_ms: float,
+    streams: int = 20,
+    policy: str = "shipped",
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Streaming time to first token with a generator that takes ``token_ms`` per token, as
+    a served model does, direct vs through the proxy (one worker): what the output
+    hold-back adds to an answer with nothing to hold back, waiting for the words that show
+    its first ones begin no finding."""
+    progress(f"starting guard serve (fake generator at {token_ms} ms per token, {policy})")
+    with serve_fake(1, policy, token_ms) as (base, _):
+        direct_s, proxy_s, words = asyncio.run(_first_pieces(base, token_ms, streams))
+    direct = summary([x * 1000 for x in direct_s])
+    proxy = summary([x * 1000 for x in proxy_s])
+    return {
+        "policy": policy,
+        "token_ms": token_ms,
+        "ttft_direct_ms": direct,
+        "ttft_proxy_ms": proxy,
+        "ttft_added_p50_ms": round(proxy["median"] - direct["median"], 3),
+        "first_piece_words": sorted(words)[len(words) // 2] if words else 0,
+    }

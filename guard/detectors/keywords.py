@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding
+from guard.detectors.leads import earliest, lead
 from guard.text.normalize import fold_for_matching, normalize
 
 
@@ -55,6 +56,7 @@ class KeywordsDetector:
         alternatives = sorted(self._index, key=len, reverse=True)
         body = "|".join(r"\s+".join(map(re.escape, key.split(" "))) for key in alternatives)
         self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+        self._lead = lead(self._pattern)
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> KeywordsDetector:
@@ -63,6 +65,12 @@ class KeywordsDetector:
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
         return [self._findings(text) for text in texts]
+
+    def stream_lead(self, text: str) -> int:
+        """Where a listed word or phrase may still be arriving (a prefix of one)."""
+        folded = fold_for_matching(text)
+        held = earliest([self._lead], folded.text)
+        return folded.to_original(held, held)[0]
 
     def _findings(self, text: str) -> list[Finding]:
         folded = fold_for_matching(text)

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding
+from guard.detectors.leads import earliest, lead
 
 _TERMINAL = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, erase
@@ -93,6 +94,7 @@ class MarkupDetector:
                 "script": "SCRIPT",
             }[config.find]
         )
+        self._lead = lead({"terminal": _TERMINAL, "script": _SCRIPT}.get(config.find, _LINKS))
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> MarkupDetector:
@@ -101,6 +103,10 @@ class MarkupDetector:
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
         return [self._find(text) for text in texts]
+
+    def stream_lead(self, text: str) -> int:
+        """Where a sequence, a link or script may still be arriving (a prefix of one)."""
+        return earliest([self._lead], text)
 
     def _finding(self, start: int, end: int, evidence: str) -> Finding:
         return Finding(

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding
+from guard.detectors.leads import Lead, PatternError, earliest, lead
 
 
 class PatternSpec(BaseModel):
@@ -65,6 +66,10 @@ class RegexDetector:
             for spec in config.patterns
             if spec.score >= config.min_score
         ]
+        try:
+            self._leads: list[Lead] | None = [lead(c) for _, c in self._compiled]
+        except PatternError:
+            self._leads = None
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> RegexDetector:
@@ -73,6 +78,11 @@ class RegexDetector:
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
         return [self._find(text) for text in texts]
+
+    def stream_lead(self, text: str) -> int:
+        """Where a match of a pattern may still be arriving (a prefix of one); the whole
+        text where a pattern is one the ``regex`` module does not read as ``re`` does."""
+        return 0 if self._leads is None else earliest(self._leads, text)
 
     def _find(self, text: str) -> list[Finding]:
         findings = []

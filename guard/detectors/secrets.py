@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from guard.detectors.base import DetectorConfig, DetectorContext, Finding
+from guard.detectors.leads import earliest, lead, trailing
 
 KINDS: dict[str, tuple[str, float]] = {
     "aws_access_key_id": (r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b", 1.0),
@@ -86,6 +87,7 @@ class SecretsDetector:
             (kind, re.compile(rx), score) for kind, (rx, score) in KINDS.items() if kind in wanted
         ]
         self._generic = config.entropy and GENERIC in wanted
+        self._leads = [lead(pattern) for _, pattern, _ in self._kinds]
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> SecretsDetector:
@@ -94,6 +96,12 @@ class SecretsDetector:
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
         return [self._find(text) for text in texts]
+
+    def stream_lead(self, text: str) -> int:
+        """Where a credential may still be arriving: a prefix of a kind's format, or (for
+        the entropy check) the run of token characters the text ends in."""
+        held = earliest(self._leads, text)
+        return min(held, trailing(r"A-Za-z0-9+/=_\-", text)) if self._generic else held
 
     def _find(self, text: str) -> list[Finding]:
         found: list[Finding] = []

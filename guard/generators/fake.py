@@ -67,7 +67,11 @@ class FakeGenerator:
     @classmethod
     def from_settings(cls, settings: Settings) -> FakeGenerator:
         model = settings.served_model_name or FAKE_MODEL
-        return cls(model=model, default_max_tokens=settings.default_max_tokens)
+        return cls(
+            model=model,
+            default_max_tokens=settings.default_max_tokens,
+            token_delay_s=settings.fake_token_delay_ms / 1000,
+        )
 
     async def start(self) -> None:
         self.started = True

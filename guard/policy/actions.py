@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from guard.detectors.leads import lead, viable_start
+
 RedactionStyle = Literal["placeholder", "mask", "hash", "pseudonym", "withhold"]
 
 
@@ -71,11 +73,13 @@ class Pseudonyms:
             return cut
         for match in pattern.finditer(text, max(start, cut - _LOOSE_MAX), cut + _LOOSE_MAX):
             if match.start() < cut < match.end():
-                return match.start()
+                cut = match.start()  # and before the bracket it may still be inside of
+                break
         opening = text.rfind("<", start, cut)
         if opening != -1 and text.rfind(">", opening, cut) == -1 and cut - opening <= _LOOSE_MAX:
             return opening  # a half-written <PLACEHOLDER_n>
-        return cut
+        # a form still being written at the end of the text ("[Person", "**PERSON_")
+        return min(cut, viable_start(lead(pattern), text, max(start, cut - _LOOSE_MAX)))
 
     def _value(self, match: re.Match[str]) -> str:
         groups = match.groupdict()

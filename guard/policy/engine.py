@@ -211,5 +211,8 @@ class PolicyGuard:
             scan_chars=self.scan_chars,
             choices=verdict.request.params.n,
             json_answer=verdict.request.wants_json,
+            lead=lambda text: self.evaluator.stream_lead(
+                state.policy, text, verdict.request.endpoint
+            ),
         )
         return guard.run(events)

@@ -151,6 +151,27 @@ class Evaluator:
         outcome.elapsed_s = time.perf_counter() - started
         return Evaluation(outcome=outcome, replacements=replacements)
 
+    def stream_lead(self, policy: Policy, text: str, endpoint: str = "chat") -> int:
+        """Where the end of an answer's ``text`` may still be the beginning of a finding of
+        an output rule (for requests to ``endpoint``) that more text would complete: the
+        earliest offset over the rules (each detector's ``stream_lead``, over the text as the
+        detectors read it); 0 where a rule's detector cannot say or fails, ``len(text)`` when
+        nothing is. A stream holds what lies from there (``StreamGuard``)."""
+        normalized = normalize(text)
+        held = len(normalized.text)
+        for rule in policy.rules_for("output", endpoint):
+            if rule.rule.roles is not None and "assistant" not in rule.rule.roles:
+                continue  # a rule that does not read answers
+            leading = getattr(rule.detector, "stream_lead", None)
+            try:
+                held = 0 if leading is None else min(held, int(leading(normalized.text)))
+            except Exception:  # the scan itself reports what is wrong with the detector
+                log.exception("stream_lead of rule %s failed; holding its whole window", rule.id)
+                held = 0
+            if held == 0:
+                return 0
+        return normalized.to_original(held, held)[0]
+
     def _failed(self, rule: CompiledRule, error: Exception, outcome: StageOutcome) -> list[Action]:
         detector = rule.rule.detector["type"]
         failure = DetectorFailure(

@@ -1,13 +1,18 @@
 """Guarding a token stream with a hold-back window.
 
 Generated text is buffered per choice and released only after the output rules have
-scanned it. The last ``holdback_chars`` characters are always held (a card number or an
-email address may still be arriving), and so is any finding that touches the end of the
-buffer or straddles the release point, and any placeholder still arriving (in any of the
-forms small models write it), so it is restored whole. Each scan covers the unreleased
-text plus ``holdback_chars`` of already released context, so every character is scanned by
-every output rule before it is released, and the cost of a scan stays bounded however long
-the answer grows. A block ends every unfinished choice with the rule's message and
+scanned it. What is held is the tail that more text could still turn into a finding (a
+card number or an email address still arriving): each output rule's detector says where
+that tail begins (its ``stream_lead``: for patterns, the earliest place a prefix of a match
+begins), and a detector that cannot say holds the last ``holdback_chars`` characters, the
+most any rule holds. So an answer with nothing to hold back is released as it is scanned,
+word by word; the first scans come at every piece until something is released, then every
+``scan_chars`` characters. Also held: any finding that touches the end of the buffer or
+straddles the release point, and any placeholder still arriving (in any of the forms small
+models write it), so it is restored whole. Each scan covers the unreleased text plus
+``holdback_chars`` of already released context, so every character is scanned by every
+output rule before it is released, and the cost of a scan stays bounded however long the
+answer grows. A block ends every unfinished choice with the rule's message and
 ``finish_reason: "content_filter"`` and closes the generator (cancelling generation).
 """
 
@@ -30,6 +35,10 @@ from guard.policy.audit_view import is_sensitive, unreadable, withheld
 from guard.policy.base import StageOutcome
 from guard.policy.evaluate import Evaluation, strongest
 from guard.policy.locate import Place, answer_name, call_name, describe
+
+# Text before the part a scan may release that a detector's lead reads (a lookbehind, a
+# word or two of context): its lead is asked about the tail from there.
+_LEAD_CONTEXT = 16
 
 
 @dataclass
@@ -55,8 +64,11 @@ class StreamGuard:
         scan_chars: int = 48,
         choices: int = 1,
         json_answer: bool = False,
+        lead: Callable[[str], int] = lambda text: 0,
     ):
         self._evaluate = evaluate
+        # where the end of a text may still be the beginning of a finding (0: hold it all)
+        self._lead = lead
         self._pseudonyms = pseudonyms
         self._hash_key = hash_key
         self.outcome = outcome
@@ -79,7 +91,8 @@ class StreamGuard:
                 buffer.text += event.text
                 buffer.finish = event.finish_reason or buffer.finish
                 final = buffer.finish is not None
-                if not final and len(buffer.text) - buffer.scanned < self._scan_every:
+                unscanned = len(buffer.text) - buffer.scanned
+                if not final and buffer.released and unscanned < self._scan_every:
                     continue
                 piece, blocked = await self._scan(event.index, buffer, final=final)
                 calls = event.tool_calls
@@ -148,8 +161,12 @@ class StreamGuard:
                 index, self._stored(text, buffer.released, len(text), spans, evaluation, offset)
             )
             return "", True
-        cut = len(text) if final else max(buffer.released, len(text) - self._holdback)
+        cut = len(text)
         if not final:
+            # Released up to what may still become a finding; never more than the window held.
+            floor = max(buffer.released, len(text) - self._holdback)
+            start = max(offset, floor - _LEAD_CONTEXT)
+            cut = max(floor, start + self._lead(text[start:]))
             for fired in evaluation.outcome.fired:
                 if fired.finding.end + offset >= len(text):  # may still be growing
                     cut = min(cut, fired.finding.start + offset)

@@ -33,7 +33,7 @@ _ISSUERS: tuple[tuple[str, tuple[tuple[int, int], ...], frozenset[int]], ...] = 
 
 DIGIT = r"(?:\d|[lIoO](?=[\s./\\-]?[\dlIoO]))"  # a digit, or l/I/o/O standing for one
 SEPARATOR = r"[ \t\r\n./\\-]{0,3}"
-_RUN = re.compile(rf"(?<![\w.]){DIGIT}(?:{SEPARATOR}{DIGIT}){{11,22}}(?![\w])")
+RUN = re.compile(rf"(?<![\w.]){DIGIT}(?:{SEPARATOR}{DIGIT}){{11,22}}(?![\w])")
 _LOOKALIKE = {"l": 1, "I": 1, "o": 0, "O": 0}
 
 
@@ -72,7 +72,7 @@ def issuer(digits: list[int]) -> str | None:
 def find_cards(text: str) -> list[Card]:
     """Every valid card number in ``text``, whatever its separators and digits."""
     found = []
-    for match in _RUN.finditer(text):
+    for match in RUN.finditer(text):
         value = match.group()
         digits: list[int] = []
         spans: list[int] = []

@@ -66,3 +66,15 @@ def test_the_gpu_check_measures_embedding_batches_and_refuses_without_a_gpu() ->
         refused = CliRunner().invoke(app, ["bench", "gpu", "--device", "cuda"])
         assert refused.exit_code == 2
         assert "no CUDA device" in refused.output
+
+
+def test_the_paced_stream_bench_times_first_tokens_of_a_real_server() -> None:
+    """``guard bench proxy``'s paced figure: a ``guard serve`` process whose fake generator
+    pauses before each token (``GUARD_FAKE_TOKEN_DELAY_MS``), timed beside the fake direct."""
+    from guard.bench.proxy import bench_paced_stream
+
+    result = bench_paced_stream(token_ms=25, streams=3, policy="empty")
+    assert result["ttft_direct_ms"]["runs"] == result["ttft_proxy_ms"]["runs"] == 3
+    assert result["ttft_direct_ms"]["median"] >= 25  # the pause before the first token
+    assert result["ttft_proxy_ms"]["median"] >= 25  # the server's fake is paced too
+    assert result["first_piece_words"] >= 1

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from guard.detectors.leads import earliest, lead
 from guard.detectors.pii.gazetteer import COUNTRY_PATTERN
 from guard.detectors.pii.recognizer import GuardRecognizer, Match
 
@@ -220,18 +221,21 @@ _PARTICLES = {
 }
 
 
+_LINES = (
+    ("street", _STREET_WITH_TYPE, 0.85),
+    ("street", _STREET_WITH_SUFFIX, 0.85),
+    ("street", _STREET_WITH_PREFIX, 0.75),
+    ("po-box", _PO_BOX, 0.85),
+    ("military", _MILITARY, 0.85),
+    ("corner", _CORNER, 0.75),
+    ("number-name-number", _BARE, 0.0),
+)
+
+
 def find_addresses(text: str) -> list[AddressMatch]:
     """Every postal address in ``text``, longest first where two overlap."""
     found: list[AddressMatch] = []
-    for kind, pattern, score in (
-        ("street", _STREET_WITH_TYPE, 0.85),
-        ("street", _STREET_WITH_SUFFIX, 0.85),
-        ("street", _STREET_WITH_PREFIX, 0.75),
-        ("po-box", _PO_BOX, 0.85),
-        ("military", _MILITARY, 0.85),
-        ("corner", _CORNER, 0.75),
-        ("number-name-number", _BARE, 0.0),
-    ):
+    for kind, pattern, score in _LINES:
         for match in pattern.finditer(text):
             line_end = match.end()
             words = match.group().split()
@@ -254,8 +258,68 @@ def find_addresses(text: str) -> list[AddressMatch]:
     return _keep_longest(found)
 
 
+def _widest_start(text: str, start: int) -> int:
+    """Where an address whose line starts at ``start`` may begin once it is whole: at a
+    crossing named before it, or at the letter-head lines above it."""
+    crossing = _CROSSING.search(text, max(0, start - 40), start)
+    return _letterhead_start(text, crossing.start() if crossing else start)
+
+
+def address_lead(text: str) -> int:
+    """Where the end of ``text`` may still be the beginning of an address (for a stream's
+    hold-back): a street line or a postcode still arriving (a prefix of one), a whole one
+    whose block of parts may still grow (its score too: a part supports a bare line), or
+    the lines, the one being written included, that a street line starting on the next
+    line would take as its letter-head."""
+    held = earliest(
+        [lead(pattern, widen=_widest_start) for _, pattern, _ in _LINES] + [lead(_ZIP)], text
+    )
+    for _, pattern, _ in _LINES:
+        for match in pattern.finditer(text):
+            if match.start() >= held:
+                break
+            end, _ = _extend(text, match.end())
+            if _part_begun(text[end:]):
+                held = min(held, _widest_start(text, match.start()))
+    if text.strip() and not text.endswith("\n"):
+        # the line being written, but for a last word that may still grow ("be" -> "better")
+        written = text if text[-1:].isspace() else text[: len(text) - len(text.split()[-1])]
+        head = _letterhead_start(f"{written}\n", len(written) + 1)
+        if head <= len(written):
+            held = min(held, head)
+    return held
+
+
+def _part_begun(rest: str) -> bool:
+    """Whether what follows a block may still be the beginning of its next part (nothing
+    yet, or up to six words with no end of a sentence: ``_part_at``)."""
+    rest = rest.lstrip(" \t,\n>?*-•")
+    return len(rest) <= 60 and len(rest.split()) <= 6 and _SENTENCE_END.search(rest) is None
+
+
+_SENTENCE_END = re.compile(r"[.;:!?](?:\s|$)|\n\s*\n")
+
+
 _LINE_PREFIX = re.compile(r"[ \t>?*\-•]*")
 _HEAD_LINE = re.compile(r"[ \t>?*\-•]*[^\W\d_][^\n:;!?]{0,58}")
+
+
+# Words of a sentence, which an addressee, a title or a company name does not hold.
+_SENTENCE_WORD = re.compile(
+    r"(?i)(?<![\w'’-])(?:is|are|was|were|be|been|am|has|have|had|do|does|did|will|would|can|"
+    r"could|should|shall|may|might|must|i|you|he|she|it|we|they|this|that|these|those|here|"
+    r"there|not|if|so|but|because|what|which|who|how|why|when)(?![\w'’-])"
+)
+
+
+def _is_head_line(line: str) -> bool:
+    """A line of a letter-head: short, no end of a sentence, and no word only a sentence has."""
+    return bool(
+        _HEAD_LINE.fullmatch(line)
+        and len(line.split()) <= 6
+        and not line.rstrip().endswith(".")
+        and not _SENTENCE_WORD.search(line)
+    )
 
 
 def _letterhead_start(text: str, start: int) -> int:
@@ -275,7 +339,7 @@ def _letterhead_start(text: str, start: int) -> int:
         if not line.strip() and not blank and new_start == start:
             blank, cursor = True, previous
             continue
-        if not _HEAD_LINE.fullmatch(line) or len(line.split()) > 6 or line.rstrip().endswith("."):
+        if not _is_head_line(line):
             break
         new_start = previous + len(line) - len(line.lstrip(" \t>?*-•"))
         cursor = previous
@@ -304,3 +368,6 @@ class GuardAddressRecognizer(GuardRecognizer):
             Match("ADDRESS", m.start, m.end, m.score, f"postal address ({m.kind})")
             for m in find_addresses(text)
         ]
+
+    def lead(self, text: str) -> int:
+        return address_lead(text)

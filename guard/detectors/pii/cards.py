@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from guard.detectors.pii.obfuscated import SpelledNumber, find_spelled_numbers
+from guard.detectors.leads import earliest, lead
+from guard.detectors.pii.obfuscated import SPELLED_RUN, SpelledNumber, find_spelled_numbers
 from guard.detectors.pii.recognizer import GuardRecognizer, Match
 from guard.text.cards import (
     DIGIT,
+    RUN,
     SEPARATOR,
     Card,
     card_issuer,
@@ -85,3 +87,7 @@ class GuardCardRecognizer(GuardRecognizer):
             )
             for c in cards
         ]
+
+    def lead(self, text: str) -> int:
+        """A run of digits (or of digits in words) still arriving."""
+        return earliest([lead(RUN), lead(SPELLED_RUN)], text)

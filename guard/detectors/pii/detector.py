@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from functools import partial
@@ -26,6 +26,7 @@ from guard.detectors.base import (
     run_sized,
     shared_resource,
 )
+from guard.detectors.leads import PatternError, earliest, native_lead
 from guard.detectors.pii.context import CONTEXTUAL, DIRECT, keep_personal
 from guard.errors import ConfigurationError, ModelLoadError
 from guard.runtime.batcher import LoopBatcher, MicroBatcher
@@ -236,6 +237,30 @@ class SpacyPass:
 NER_ENTITIES = frozenset({"PERSON", "NRP", "LOCATION", "ORGANIZATION", "DATE_TIME"})
 
 
+def recognizer_lead(recognizer: Any) -> Callable[[str], int]:
+    """What a recognizer may still be reading at the end of a text, for a stream's
+    hold-back: its own ``lead`` (guard's recognizers, the phone matcher), its patterns'
+    prefixes (Presidio's pattern recognizers and the policy's own), nothing for spaCy's
+    entities where the rule reads none, and all of the text for any other."""
+    from presidio_analyzer import PatternRecognizer
+    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+    own = getattr(recognizer, "lead", None)
+    if own is not None:
+        return own  # type: ignore[no-any-return]
+    if isinstance(recognizer, SpacyRecognizer):
+        return len  # entities come from the NER pass, which such a rule does not run
+    if isinstance(recognizer, PatternRecognizer):
+        try:
+            flags = int(recognizer.global_regex_flags or 0)
+            patterns: list[Any] = getattr(recognizer, "patterns", [])
+            leads = [native_lead(p.regex, flags) for p in patterns]
+        except PatternError:
+            return lambda text: 0
+        return partial(earliest, leads)
+    return lambda text: 0
+
+
 def plain_presidio_analyzer() -> Any:
     """Presidio as it comes: its default spaCy engine (the whole pipeline, parser included)
     on the same packaged model, every default recognizer; the baseline in benchmarks."""
@@ -364,6 +389,8 @@ class PiiDetector:
             looked_for |= set(self._identifiers)  # ``_personal`` looks for them too
         # Whether this rule needs spaCy's NER, or its tokenizer only (``run_tokenizer``).
         self._needs_ner = bool(looked_for & NER_ENTITIES)
+        # Built here, before a server forks its workers, not in an answer's first stream.
+        self._leads = [] if self._needs_ner else self._recognizer_leads()
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> PiiDetector:
@@ -409,6 +436,27 @@ class PiiDetector:
             return await run_sized(texts, _INLINE_CHARS, self._detect, texts, artifacts)
         async with self._spacy.entities(texts) as artifacts:
             return await run_sized(texts, _INLINE_CHARS, self._detect, texts, artifacts)
+
+    def stream_lead(self, text: str) -> int:
+        """Where the end of ``text`` may still be the beginning of a finding: the earliest
+        lead of the recognizers of this rule's entities (``recognizer_lead``); all of it for
+        a rule that reads spaCy's entities, which more words can change anywhere."""
+        if self._needs_ner:
+            return 0
+        return min((leading(text) for leading in self._leads), default=len(text))
+
+    def _recognizer_leads(self) -> list[Callable[[str], int]]:
+        wanted = set(self._entities)
+        leads = [
+            recognizer_lead(r)
+            for r in self._analyzer.registry.get_recognizers(
+                "en", self._entities, ad_hoc_recognizers=self._recognizers or None
+            )
+            if wanted & set(r.supported_entities)
+        ]
+        for leading in leads:
+            leading("")  # compiles the patterns a recognizer builds at its first lead
+        return leads
 
     def _detect(self, texts: list[str], artifacts: list[Any]) -> list[list[Finding]]:
         return [

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from guard.detectors.leads import earliest, lead
 from guard.detectors.pii.recognizer import GuardRecognizer, Match
 
 
@@ -88,7 +89,7 @@ _DIGIT_WORDS = {
     "nine": 9,
 }
 _DIGIT_TOKEN = rf"(?:{'|'.join(_DIGIT_WORDS)}|\d)"
-_SPELLED_RUN = re.compile(
+SPELLED_RUN = re.compile(
     rf"(?i)(?<![\w]){_DIGIT_TOKEN}(?:[\s,;.\-/]{{1,3}}{_DIGIT_TOKEN}|(?<=\d)\d){{8,30}}(?![\w])"
 )
 
@@ -105,7 +106,7 @@ def find_spelled_numbers(text: str) -> tuple[SpelledNumber, ...]:
     """Runs of at least nine digits of which at least three are written as words (cached:
     the SSN and the card recognizer both read them for the same text)."""
     found = []
-    for match in _SPELLED_RUN.finditer(text):
+    for match in SPELLED_RUN.finditer(text):
         tokens = re.findall(rf"(?i){_DIGIT_TOKEN}", match.group())
         words = sum(not t.isdigit() for t in tokens)
         if words < 3:
@@ -146,6 +147,11 @@ class GuardSsnRecognizer(GuardRecognizer):
         found = [*find_ssns(text), *spelled_ssns(text, find_spelled_numbers(text))]
         return [Match("US_SSN", f.start, f.end, 0.8, f.why) for f in found]
 
+    def lead(self, text: str) -> int:
+        """A number, digits or words, still arriving or with its context word possibly
+        still to come (``_ssn_context_near`` reads 20 characters after it)."""
+        return earliest([lead(_SSN, reach=20), lead(SPELLED_RUN, reach=20)], text)
+
 
 class GuardSpelledEmailRecognizer(GuardRecognizer):
     ENTITIES = ("EMAIL_ADDRESS",)
@@ -154,3 +160,6 @@ class GuardSpelledEmailRecognizer(GuardRecognizer):
         return [
             Match("EMAIL_ADDRESS", f.start, f.end, 0.8, f.why) for f in find_spelled_emails(text)
         ]
+
+    def lead(self, text: str) -> int:
+        return earliest([lead(_SPELLED_EMAIL)], text)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from guard.detectors.leads import earliest, lead
 from guard.detectors.pii.recognizer import GuardRecognizer, Match
 
 _PHONE = re.compile(
@@ -49,6 +50,17 @@ class GuardPhoneRecognizer(GuardRecognizer):
 
     def find(self, text: str, entities: Sequence[str]) -> list[Match]:
         return find_phones(text)
+
+    def lead(self, text: str) -> int:
+        """A number still arriving, or one whose context word may still follow (12
+        characters of it are read)."""
+        return earliest([lead(_PHONE, reach=12)], text)
+
+
+# What ``phonenumbers`` may still be reading at the end of a text: a run of digits and the
+# punctuation numbers are written with, from a digit, ``+`` or ``(``, its extension, and the
+# character after it (a letter there voids a match).
+_NUMBER_RUN = re.compile(r"[+(]?\d[\d \t().\-/\\]*(?:(?:ext|x|#)\.?[ ]?\d*)?")
 
 
 # The fewest digits a valid national number has in any region phonenumbers knows (Austria,
@@ -98,5 +110,8 @@ def presidio_phone_recognizer() -> Any:
                         found = region
                     results.append(self._get_recognizer_result(match, text, found, nlp_artifacts))
             return EntityRecognizer.remove_duplicates(results)  # type: ignore[no-any-return]
+
+        def lead(self, text: str) -> int:
+            return earliest([lead(_NUMBER_RUN, reach=1)], text)
 
     return ShortSkippingPhoneRecognizer(name="PhoneRecognizer")

@@ -41,6 +41,11 @@ class GuardRecognizer(EntityRecognizer):  # type: ignore[misc]
     def find(self, text: str, entities: Sequence[str]) -> list[Match]:
         raise NotImplementedError
 
+    def lead(self, text: str) -> int:
+        """Where the end of ``text`` may still be the beginning of one of its matches, for
+        a stream's hold-back (``guard.detectors.leads``); 0, all of it, where it cannot say."""
+        return 0
+
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
         wanted = [e for e in entities if e in self.ENTITIES]
         if not wanted:
