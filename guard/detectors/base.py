@@ -117,6 +117,11 @@ class Detector(Protocol):
     A detector may also have ``across(texts) -> list[list[Finding]]``: what only the
     messages of one request together show (a card number split across two), called with
     all of a request's texts after ``detect``; its findings are never cached per text.
+
+    And ``stream_lead(text) -> int``: the earliest offset from which the end of a streamed
+    answer's ``text`` may still become one of its findings once more text arrives (a prefix
+    of a pattern, a block that may still grow; ``len(text)`` when none). A stream releases
+    what lies before it; a detector without one holds the whole hold-back window.
     """
 
     type_name: ClassVar[str]
