@@ -49,7 +49,8 @@ _STREET_PREFIXES_CASED = (
     + "|"
     + _STREET_PREFIXES.replace("|r|", "|").replace("|bd|", "|")
 )
-_UNIT = r"(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|bldg|building|lot|box)\.?\s*#?\s*\w{1,6}"
+_UNIT_KINDS = "apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|bldg|building|lot|box"
+_UNIT = rf"(?:{_UNIT_KINDS})\.?\s*#?\s*\w{{1,6}}"
 _POSTCODE = (
     r"(?:\d{5}(?:-\d{4})?|\d{4}|\d{3}\s?\d{2}|\d{2}-\d{3}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
     r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d)"
@@ -92,6 +93,9 @@ _CORNER = re.compile(
 )
 # "Spencer and Søndre Havnevej 65": a crossing named before the street line.
 _CROSSING = re.compile(rf"(?<![\w]){_CAP_WORD}(?:[ \t]{_CAP_WORD})?[ \t]+and[ \t]+$")
+_LINE_START = re.compile(r"\n[ \t>?*\-•]*")
+# A crossing before the street line that may still follow it (held while it is written).
+_CROSSING_BEGUN = re.compile(rf"(?<![\w]){_CAP_WORD}(?:[ \t]{_CAP_WORD})?[ \t]+and[ \t]+")
 _TYPE_WORD = re.compile(rf"(?i:{_STREET_TYPES})\.?")
 
 
@@ -237,11 +241,7 @@ def find_addresses(text: str) -> list[AddressMatch]:
     found: list[AddressMatch] = []
     for kind, pattern, score in _LINES:
         for match in pattern.finditer(text):
-            line_end = match.end()
-            words = match.group().split()
-            if len(words) > 2 and words[-1].islower() and _is_type(words[-2]):
-                line_end = match.start() + match.group().rstrip().rfind(" ")  # "Street street"
-            end, supported = _extend(text, line_end)
+            end, supported = _extend(text, _line_end(match))
             value = score
             if kind == "number-name-number":
                 context = _CONTEXT.search(text, max(0, match.start() - 60), match.start())
@@ -258,6 +258,15 @@ def find_addresses(text: str) -> list[AddressMatch]:
     return _keep_longest(found)
 
 
+def _line_end(match: re.Match[str]) -> int:
+    """Where a street line ends: before a last word that repeats its type in lower case
+    ("Main Street street")."""
+    words = match.group().split()
+    if len(words) > 2 and words[-1].islower() and _is_type(words[-2]):
+        return match.start() + match.group().rstrip().rfind(" ")
+    return match.end()
+
+
 def _widest_start(text: str, start: int) -> int:
     """Where an address whose line starts at ``start`` may begin once it is whole: at a
     crossing named before it, or at the letter-head lines above it."""
@@ -267,37 +276,72 @@ def _widest_start(text: str, start: int) -> int:
 
 def address_lead(text: str) -> int:
     """Where the end of ``text`` may still be the beginning of an address (for a stream's
-    hold-back): a street line or a postcode still arriving (a prefix of one), a whole one
-    whose block of parts may still grow (its score too: a part supports a bare line), or
-    the lines, the one being written included, that a street line starting on the next
-    line would take as its letter-head."""
+    hold-back): a street line, a crossing before one or a postcode still arriving (a
+    prefix of one), a whole one whose block of parts may still grow (its score too: a part
+    supports a bare line), or the lines, the one being written included, that a street
+    line starting on the next line would take as its letter-head."""
     held = earliest(
-        [lead(pattern, widen=_widest_start) for _, pattern, _ in _LINES] + [lead(_ZIP)], text
+        [lead(pattern, widen=_widest_start) for _, pattern, _ in _LINES]
+        + [lead(_ZIP), lead(_CROSSING_BEGUN, widen=_letterhead_start)],
+        text,
     )
+    # A street line still arriving takes more than itself where it starts a line (the
+    # letter-head above) or follows a crossing; the earliest one found above may not.
+    starts = {0, *(m.end() for m in _LINE_START.finditer(text))}
+    starts |= {m.end() for m in _CROSSING_BEGUN.finditer(text)}
+    for start in sorted(starts):
+        if start < len(text) and any(
+            lead(pattern).anchored.match(text, start, partial=True) for _, pattern, _ in _LINES
+        ):
+            held = min(held, _widest_start(text, start))
     for _, pattern, _ in _LINES:
         for match in pattern.finditer(text):
-            if match.start() >= held:
-                break
-            end, _ = _extend(text, match.end())
-            if _part_begun(text[end:]):
+            end, _ = _extend(text, _line_end(match))
+            if _part_begun(text, end):
                 held = min(held, _widest_start(text, match.start()))
     if text.strip() and not text.endswith("\n"):
-        # the line being written, but for a last word that may still grow ("be" -> "better")
-        written = text if text[-1:].isspace() else text[: len(text) - len(text.split()[-1])]
-        head = _letterhead_start(f"{written}\n", len(written) + 1)
-        if head <= len(written):
-            held = min(held, head)
+        # The line being written, as it is and grown: by its last word (which may still
+        # turn from a sentence's into a name's, "is" -> "Isabel", or lose a final full
+        # stop) or by a word more (after a space); either may end up a head line.
+        grown = text + ("X" if text[-1].isspace() else "x")
+        for line_end in (len(text), len(grown)):
+            final = grown[:line_end]
+            head = _letterhead_start(f"{final}\n", line_end + 1)
+            if head <= line_end:
+                held = min(held, head)
     return held
 
 
-def _part_begun(rest: str) -> bool:
-    """Whether what follows a block may still be the beginning of its next part (nothing
-    yet, or up to six words with no end of a sentence: ``_part_at``)."""
-    rest = rest.lstrip(" \t,\n>?*-•")
-    return len(rest) <= 60 and len(rest.split()) <= 6 and _SENTENCE_END.search(rest) is None
+def _part_begun(text: str, end: int) -> bool:
+    """Whether what follows a block that ends at ``end`` may still become a part of it
+    (``_extend``): a gap and words a part is made of (numbers, capitalised words,
+    particles, any word where the text is all lower case), the last one perhaps still
+    being written; a character no part holds ends that."""
+    rest = _GAP_MARKS.sub(r"\1 ", text[end:])  # a line's "> " or "??? " opens no part
+    if _PART_BREAK.search(rest):
+        return False
+    lower = text.islower()
+    words = rest.replace(",", " ").split()
+    growing = bool(words) and not rest[-1].isspace()
+    for index, word in enumerate(words):
+        token = word.lstrip(">?*-•'’\"#")
+        if not token or lower or token[0].isdigit() or token[0].isupper():
+            continue
+        if token.lower().rstrip(".") in _PART_KEYWORDS:
+            continue
+        last = growing and index == len(words) - 1
+        if last and any(p.startswith(token.lower()) for p in _PART_KEYWORDS):
+            continue  # a keyword still being written
+        return False
+    return True
 
 
-_SENTENCE_END = re.compile(r"[.;:!?](?:\s|$)|\n\s*\n")
+# Lower-case words a part may hold in a text that is not all lower case.
+_PART_KEYWORDS = frozenset({"nan", *_UNIT_KINDS.split("|"), *_PARTICLES})
+_GAP_MARKS = re.compile(r"([\n,])[ \t>?*\-•,]*")
+# What a part of a block never holds, and a paragraph break (past it only a postcode or a
+# country still belongs: held as long as the words after it may still be one).
+_PART_BREAK = re.compile(r"[;:!?()\[\]{}]|\n[ \t]*\n[ \t]*\n")
 
 
 _LINE_PREFIX = re.compile(r"[ \t>?*\-•]*")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from guard.detectors.pii.address import find_addresses
+from guard.detectors.pii.address import address_lead, find_addresses
 
 
 def _found(text: str, at_least: float = 0.5) -> list[str]:
@@ -70,3 +72,62 @@ def test_ordinary_sentences_are_not_addresses(text: str) -> None:
 
 def test_zip_codes_with_their_cue() -> None:
     assert _found("my zip code is 37773") == ["37773"]
+
+
+LETTER_HEADS = [
+    "Yes,\n12 Main Street\nSpringfield, IL 62701",
+    "Acme Inc.\nLtd\n12 Harbour Road\nCork T12 X70A",
+    "Jane\n\n221B Baker Street, London NW1 6XE",
+    "Isabel Ltd\n12 Main Street, Springfield",
+    "Dear team, the parcel goes to\nJane Doe\nAcme Corp\n12 Harbour Road\nIreland\n",
+    "This is it.\nHauptstrasse 12, Berlin",
+    "??? Jane Roe\n??? Acme And Associates\n??? 85 Ηλίου 64\n??? Apt. 836\n??? LARNACA\n??? Cyprus",
+    # found by fuzzing (below): a block that grows over "Inc." and a unit, a letter-head
+    # past a blank line, a crossing still being written, a later street line's crossing
+    "Box London met 6XE 5 Ave Ave 4B, Inc. of 6XE 62701 \n",
+    "Inc. Acme 5corner \n\nde Road 62701 Rue \nLtd 62701 Yes, ",
+    "12PO .NW1 and Rue 4B, PO\nApt ",
+    "Acme X70A : at PO 12 Cork deJane 124B,apt Fifth",
+    "at Doejane de Rue and Rue Cork jane Inc. Cork 7 4B,Dear",
+]
+
+
+def _released_early(text: str) -> str | None:
+    """Over every prefix: what lies before ``address_lead`` (what a stream releases) and is
+    in an address the whole text has, where the prefix's own addresses do not cover it."""
+    final = [(m.start, m.end) for m in find_addresses(text)]
+    for end in range(1, len(text)):
+        prefix = text[:end]
+        cut = address_lead(prefix)
+        known = [(m.start, m.end) for m in find_addresses(prefix)]
+        for start, stop in final:
+            early = [
+                i for i in range(start, min(stop, cut)) if not any(a <= i < b for a, b in known)
+            ]
+            if early:
+                return f"{prefix!r} releases {prefix[early[0] : cut]!r}"
+    return None
+
+
+@pytest.mark.parametrize("text", LETTER_HEADS)
+def test_a_stream_never_releases_what_a_growing_address_block_will_take(text: str) -> None:
+    assert find_addresses(text), "each text holds an address"
+    assert _released_early(text) is None
+
+
+# Pieces of addresses and of sentences, cased both ways, with the separators blocks use.
+WORDS = (
+    "Jane Doe Yes, is 12 221B 7 Main Street Road Ave Fifth Springfield, IL 62701 corner of "
+    "and Hauptstrasse Rue de la Paix Acme Inc. Ltd the London NW1 6XE Apt 4B, Ireland Cork "
+    "T12 X70A PO Box We met : Dear street main road apt london jane"
+)
+PIECES = [*WORDS.split(" "), "\n", "\n", " ", "."]
+
+
+@given(st.lists(st.tuples(st.sampled_from(PIECES), st.booleans()), min_size=3, max_size=14))
+@settings(max_examples=300, deadline=None)
+def test_no_mix_of_address_pieces_is_released_before_it_is_known(
+    pieces: list[tuple[str, bool]],
+) -> None:
+    text = "".join(piece + (" " if spaced and piece.strip() else "") for piece, spaced in pieces)
+    assert _released_early(text) is None
