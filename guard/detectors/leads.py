@@ -65,6 +65,7 @@ def _compiled(pattern: str, flags: int) -> tuple[Any, Any]:
     return regex.compile(pattern, flags), regex.compile(anchored, flags)
 
 
+@lru_cache(maxsize=1024)
 def lead(
     pattern: str | re.Pattern[str],
     flags: int = 0,
@@ -72,7 +73,8 @@ def lead(
     reach: int = 0,
     widen: Callable[[str, int], int] | None = None,
 ) -> Lead:
-    """A ``Lead`` from a pattern string and ``re`` flags, or a compiled ``re`` pattern."""
+    """A ``Lead`` from a pattern string and ``re`` flags, or a compiled ``re`` pattern (one
+    per pattern and settings: a recognizer may ask for its leads at every call)."""
     if isinstance(pattern, re.Pattern):
         source, flags = pattern.pattern, pattern.flags
     else:

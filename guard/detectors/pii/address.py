@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from guard.detectors.leads import earliest, lead
+from guard.detectors.leads import Lead, earliest, lead
 from guard.detectors.pii.gazetteer import COUNTRY_PATTERN
 from guard.detectors.pii.recognizer import GuardRecognizer, Match
 
@@ -274,24 +275,28 @@ def _widest_start(text: str, start: int) -> int:
     return _letterhead_start(text, crossing.start() if crossing else start)
 
 
+@cache
+def _leads() -> tuple[list[Lead], list[Lead]]:
+    """The street lines' leads, and the postcode's and the crossing's."""
+    streets = [lead(pattern, widen=_widest_start) for _, pattern, _ in _LINES]
+    return streets, [lead(_ZIP), lead(_CROSSING_BEGUN, widen=_letterhead_start)]
+
+
 def address_lead(text: str) -> int:
     """Where the end of ``text`` may still be the beginning of an address (for a stream's
     hold-back): a street line, a crossing before one or a postcode still arriving (a
     prefix of one), a whole one whose block of parts may still grow (its score too: a part
     supports a bare line), or the lines, the one being written included, that a street
     line starting on the next line would take as its letter-head."""
-    held = earliest(
-        [lead(pattern, widen=_widest_start) for _, pattern, _ in _LINES]
-        + [lead(_ZIP), lead(_CROSSING_BEGUN, widen=_letterhead_start)],
-        text,
-    )
+    streets, others = _leads()
+    held = earliest([*streets, *others], text)
     # A street line still arriving takes more than itself where it starts a line (the
     # letter-head above) or follows a crossing; the earliest one found above may not.
     starts = {0, *(m.end() for m in _LINE_START.finditer(text))}
     starts |= {m.end() for m in _CROSSING_BEGUN.finditer(text)}
     for start in sorted(starts):
         if start < len(text) and any(
-            lead(pattern).anchored.match(text, start, partial=True) for _, pattern, _ in _LINES
+            street.anchored.match(text, start, partial=True) for street in streets
         ):
             held = min(held, _widest_start(text, start))
     for _, pattern, _ in _LINES:
