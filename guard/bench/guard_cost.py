@@ -117,6 +117,10 @@ class TextMaker:
         return " ".join(parts)
 
 
+STREAM_LEAD = "output stream lead, per scan"
+_STREAM_WINDOW = 160  # GUARD_STREAM_HOLDBACK_CHARS, 16 before it and a scan's 48 new
+
+
 async def _time(work: Awaitable[Any]) -> float:
     """Milliseconds to await ``work`` (built, with its new text, before the clock starts)."""
     started = time.perf_counter()
@@ -157,6 +161,17 @@ async def stage_costs(
                     "detector": str(rule.rule.detector["type"]),
                     **summary(per_rule),
                 }
+        if policy.rules_for("output"):
+            # What a streamed answer's scan asks on top (where to hold): over the window a
+            # stream reads, the hold-back and a scan's new text, whatever the answer's size.
+            window = min(size, _STREAM_WINDOW)
+            leads = []
+            for _ in range(runs):
+                text = maker.text(window)
+                started = time.perf_counter()
+                evaluator.stream_lead(policy, text)
+                leads.append((time.perf_counter() - started) * 1000)
+            row["stages"][STREAM_LEAD] = summary(leads)
         rows.append(row)
     return rows
 

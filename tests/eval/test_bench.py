@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from guard.bench.guard_cost import TextMaker, bench_guard
+from guard.bench.guard_cost import STREAM_LEAD, TextMaker, bench_guard
 from guard.detectors.base import DetectorContext
 from guard.policy.loader import load_policies
 
@@ -37,7 +37,7 @@ def test_bench_guard_reports_each_stage_and_rule_and_the_pii_comparison(tmp_path
     messages: list[str] = []
     result = bench_guard(policy, sizes=[200], runs=3, pii_texts=6, progress=messages.append)
     [row] = result["sizes"]
-    assert set(row["stages"]) == {"input", "output"}
+    assert set(row["stages"]) == {"input", "output", STREAM_LEAD}
     assert set(row["rules"]) == {"input:contact", "input:codes", "output:contact"}
     assert row["rules"]["input:codes"]["detector"] == "regex"
     for figure in [*row["stages"].values(), *row["rules"].values()]:
