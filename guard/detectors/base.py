@@ -121,7 +121,8 @@ class Detector(Protocol):
     And ``stream_lead(text) -> int``: the earliest offset from which the end of a streamed
     answer's ``text`` may still become one of its findings once more text arrives (a prefix
     of a pattern, a block that may still grow; ``len(text)`` when none). A stream releases
-    what lies before it; a detector without one holds the whole hold-back window.
+    what lies before it; a detector without one, or whose ``can_lead`` is False, holds the
+    whole hold-back window.
     """
 
     type_name: ClassVar[str]

@@ -200,6 +200,7 @@ class PolicyGuard:
         outcome: StageOutcome,
     ) -> AsyncIterator[StreamEvent]:
         state: RequestState = verdict.state
+        endpoint = verdict.request.endpoint
         guard = StreamGuard(
             evaluate=lambda texts: self.evaluator.evaluate(
                 state.policy, "output", texts, endpoint=verdict.request.endpoint
@@ -211,8 +212,10 @@ class PolicyGuard:
             scan_chars=self.scan_chars,
             choices=verdict.request.params.n,
             json_answer=verdict.request.wants_json,
-            lead=lambda text: self.evaluator.stream_lead(
-                state.policy, text, verdict.request.endpoint
+            lead=(
+                (lambda text: self.evaluator.stream_lead(state.policy, text, endpoint))
+                if self.evaluator.can_lead(state.policy, endpoint)
+                else None
             ),
         )
         return guard.run(events)

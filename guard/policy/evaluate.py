@@ -151,6 +151,16 @@ class Evaluator:
         outcome.elapsed_s = time.perf_counter() - started
         return Evaluation(outcome=outcome, replacements=replacements)
 
+    def can_lead(self, policy: Policy, endpoint: str = "chat") -> bool:
+        """Whether every output rule that reads answers (for requests to ``endpoint``) can say
+        where a stream's tail may still become one of its findings (``stream_lead``)."""
+        return all(
+            callable(getattr(rule.detector, "stream_lead", None))
+            and getattr(rule.detector, "can_lead", True)
+            for rule in policy.rules_for("output", endpoint)
+            if rule.rule.roles is None or "assistant" in rule.rule.roles
+        )
+
     def stream_lead(self, policy: Policy, text: str, endpoint: str = "chat") -> int:
         """Where the end of an answer's ``text`` may still be the beginning of a finding of
         an output rule (for requests to ``endpoint``) that more text would complete: the

@@ -7,13 +7,14 @@ that tail begins (its ``stream_lead``: for patterns, the earliest place a prefix
 begins), and a detector that cannot say holds the last ``holdback_chars`` characters, the
 most any rule holds. So an answer with nothing to hold back is released as it is scanned,
 word by word; the first scans come at every piece until something is released, then every
-``scan_chars`` characters. Also held: any finding that touches the end of the buffer or
-straddles the release point, and any placeholder still arriving (in any of the forms small
-models write it), so it is restored whole. Each scan covers the unreleased text plus
-``holdback_chars`` of already released context, so every character is scanned by every
-output rule before it is released, and the cost of a scan stays bounded however long the
-answer grows. A block ends every unfinished choice with the rule's message and
-``finish_reason: "content_filter"`` and closes the generator (cancelling generation).
+``scan_chars`` characters (from the start, where a rule cannot say). Also held: any
+finding that touches the end of the buffer or straddles the release point, and any
+placeholder still arriving (in any of the forms small models write it), so it is restored
+whole. Each scan covers the unreleased text plus ``holdback_chars`` of already released
+context, so every character is scanned by every output rule before it is released, and
+the cost of a scan stays bounded however long the answer grows. A block ends every
+unfinished choice with the rule's message and ``finish_reason: "content_filter"`` and
+closes the generator (cancelling generation).
 """
 
 from __future__ import annotations
@@ -64,10 +65,11 @@ class StreamGuard:
         scan_chars: int = 48,
         choices: int = 1,
         json_answer: bool = False,
-        lead: Callable[[str], int] = lambda text: 0,
+        lead: Callable[[str], int] | None = None,
     ):
         self._evaluate = evaluate
-        # where the end of a text may still be the beginning of a finding (0: hold it all)
+        # Where the end of a text may still be the beginning of a finding; None where a
+        # rule cannot say, so the whole window is held and scanned every ``scan_chars``.
         self._lead = lead
         self._pseudonyms = pseudonyms
         self._hash_key = hash_key
@@ -92,7 +94,8 @@ class StreamGuard:
                 buffer.finish = event.finish_reason or buffer.finish
                 final = buffer.finish is not None
                 unscanned = len(buffer.text) - buffer.scanned
-                if not final and buffer.released and unscanned < self._scan_every:
+                early = self._lead is not None and not buffer.released  # first words out
+                if not final and not early and unscanned < self._scan_every:
                     continue
                 piece, blocked = await self._scan(event.index, buffer, final=final)
                 calls = event.tool_calls
@@ -165,8 +168,10 @@ class StreamGuard:
         if not final:
             # Released up to what may still become a finding; never more than the window held.
             floor = max(buffer.released, len(text) - self._holdback)
-            start = max(offset, floor - _LEAD_CONTEXT)
-            cut = max(floor, start + self._lead(text[start:]))
+            cut = floor
+            if self._lead is not None:
+                start = max(offset, floor - _LEAD_CONTEXT)
+                cut = max(floor, start + self._lead(text[start:]))
             for fired in evaluation.outcome.fired:
                 if fired.finding.end + offset >= len(text):  # may still be growing
                     cut = min(cut, fired.finding.start + offset)

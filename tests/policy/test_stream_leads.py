@@ -149,3 +149,45 @@ async def test_ordinary_prose_is_released_once_its_first_line_reads_as_a_sentenc
 def test_a_blank_or_one_word_answer_has_a_lead_within_it(guard: PolicyGuard, text: str) -> None:
     policy = guard.policy_for("anonymous")
     assert 0 <= Evaluator().stream_lead(policy, text) <= len(text)
+
+
+async def test_a_rule_that_cannot_say_holds_the_whole_window(
+    guard: PolicyGuard, tmp_path: Path
+) -> None:
+    """An output rule reading spaCy's entities (a name can appear anywhere as more words
+    arrive) cannot lead: the stream holds the hold-back window, as before leads."""
+    (tmp_path / "p.yaml").write_text(
+        "name: default\nrules:\n  - id: names-out\n    stages: [output]\n"
+        "    detector: {type: pii, entities: [PERSON]}\n    action: redact\n"
+    )
+    store = PolicyStore(tmp_path, DetectorContext(policy_dir=tmp_path))
+    store.load()
+    names = PolicyGuard(store, Evaluator(), holdback_chars=40, scan_chars=16)
+    assert not Evaluator().can_lead(names.policy_for("anonymous"))
+    assert Evaluator().can_lead(guard.policy_for("anonymous"))
+    words = PROSE.split(" ")
+    fed = 0
+
+    async def tokens() -> AsyncIterator[StreamEvent]:
+        nonlocal fed
+        for index, word in enumerate(words):
+            piece = word if index == 0 else f" {word}"
+            fed += len(piece)
+            yield Delta(0, piece, "stop" if index == len(words) - 1 else None)
+
+    released = []
+    verdict = await _verdict(names)
+    evaluate, scans = names.evaluator.evaluate, []
+
+    async def counted(*args: object, **kwargs: object) -> object:
+        scans.append(args)
+        return await evaluate(*args, **kwargs)  # type: ignore[arg-type]
+
+    names.evaluator.evaluate = counted  # type: ignore[method-assign]
+    async for event in names.guard_stream(verdict, tokens(), StageOutcome("output")):
+        if isinstance(event, Delta) and event.text:
+            released.append((fed, event.text))
+    first_fed, first = released[0]
+    assert first_fed - len(first) >= 40, "the window's worth was held back"
+    assert "".join(text for _, text in released) == PROSE
+    assert len(scans) <= len(PROSE) // 16 + 2 < len(words), "scanned every 16, not every word"

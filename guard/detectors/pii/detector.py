@@ -389,8 +389,10 @@ class PiiDetector:
             looked_for |= set(self._identifiers)  # ``_personal`` looks for them too
         # Whether this rule needs spaCy's NER, or its tokenizer only (``run_tokenizer``).
         self._needs_ner = bool(looked_for & NER_ENTITIES)
-        # Built here, before a server forks its workers, not in an answer's first stream.
-        self._leads = [] if self._needs_ner else self._recognizer_leads()
+        # Where a stream may still become a finding: not for spaCy's entities, which more
+        # words can change anywhere. Built here, before a server forks its workers.
+        self.can_lead = not self._needs_ner
+        self._leads = self._recognizer_leads() if self.can_lead else []
 
     @classmethod
     def create(cls, config: Any, context: DetectorContext) -> PiiDetector:
