@@ -12,12 +12,16 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from guard.bench.stats import resident_memory_mb, summary
+from guard.generators.base import Delta, StreamEvent
+from guard.policy.actions import Pseudonyms
+from guard.policy.base import StageOutcome
 from guard.policy.evaluate import Evaluator
 from guard.policy.loader import Policy
+from guard.policy.stream_guard import StreamGuard
 
 _WORDS = tuple(
     [
@@ -209,6 +213,56 @@ async def pii_throughput(
     }
 
 
+async def stream_cost(
+    policy: Policy,
+    *,
+    runs: int,
+    chars: int = 1000,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """CPU milliseconds the output guard takes for a whole streamed answer of ~``chars``
+    characters arriving word by word, with the rules' leads (what a stream holds) and with
+    the fixed window alone (as where a rule cannot lead), in turns, a new answer each."""
+    evaluator = Evaluator()
+    if not policy.rules_for("output") or not evaluator.can_lead(policy):
+        return {}
+    progress(f"a streamed ~{chars}-character answer, word by word, {runs} runs each way")
+    maker = TextMaker(seed=3)
+
+    async def one(leading: bool) -> float:
+        words = maker.text(chars).split(" ")
+
+        async def pieces() -> AsyncIterator[StreamEvent]:
+            for index, word in enumerate(words):
+                last = index == len(words) - 1
+                yield Delta(0, word if index == 0 else f" {word}", "stop" if last else None)
+
+        guard = StreamGuard(
+            evaluate=lambda texts: evaluator.evaluate(policy, "output", texts),
+            pseudonyms=Pseudonyms(),
+            hash_key=b"bench",
+            outcome=StageOutcome("output"),
+            lead=(lambda text: evaluator.stream_lead(policy, text)) if leading else None,
+        )
+        started = time.process_time()
+        async for _ in guard.run(pieces()):
+            pass
+        return (time.process_time() - started) * 1000
+
+    await one(True)  # warm-up
+    leads, window = [], []
+    for _ in range(runs):
+        leads.append(await one(True))
+        window.append(await one(False))
+    with_leads, fixed = summary(leads), summary(window)
+    return {
+        "chars": chars,
+        "leads_ms": with_leads,
+        "window_ms": fixed,
+        "ratio": round(with_leads["median"] / fixed["median"], 2),
+    }
+
+
 def bench_guard(
     policy: Policy,
     *,
@@ -221,12 +275,14 @@ def bench_guard(
         loaded = resident_memory_mb()
         costs = await stage_costs(policy, sizes=sizes, runs=runs, progress=progress)
         throughput = await pii_throughput(policy, texts=pii_texts, chars=1000, progress=progress)
+        streamed = await stream_cost(policy, runs=runs, progress=progress)
         return {
             "policy": policy.name,
             "version": policy.version,
             "rss_mb_after_load": loaded,
             "sizes": costs,
             "pii_throughput": throughput,
+            "stream": streamed,
             "rss_mb_after": resident_memory_mb(),
         }
 

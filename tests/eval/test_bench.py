@@ -45,6 +45,7 @@ def test_bench_guard_reports_each_stage_and_rule_and_the_pii_comparison(tmp_path
     pii = result["pii_throughput"]
     assert pii["rules"] == ["contact"] and pii["texts"] == 6
     assert pii["guard_texts_per_s"] > 0 and pii["presidio_texts_per_s"] > 0
+    assert result["stream"] == {}, "its output rule reads names, so it cannot lead a stream"
     assert result["rss_mb_after"] > 100
     assert any("Presidio" in m for m in messages), "long runs show progress"
 
@@ -78,3 +79,19 @@ def test_the_paced_stream_bench_times_first_tokens_of_a_real_server() -> None:
     assert result["ttft_direct_ms"]["median"] >= 25  # the pause before the first token
     assert result["ttft_proxy_ms"]["median"] >= 25  # the server's fake is paced too
     assert result["first_piece_words"] >= 1
+
+
+def test_the_stream_cost_compares_leads_with_the_fixed_window(tmp_path: Path) -> None:
+    import asyncio
+
+    from guard.bench.guard_cost import stream_cost
+
+    (tmp_path / "p.yaml").write_text(
+        "name: default\nrules:\n  - id: phones\n    stages: [output]\n"
+        "    detector: {type: pii, entities: [PHONE_NUMBER]}\n    action: redact\n"
+    )
+    policy = load_policies([tmp_path], DetectorContext(policy_dir=tmp_path)).for_app("x")
+    assert policy is not None
+    streamed = asyncio.run(stream_cost(policy, runs=2, chars=300))
+    assert streamed["leads_ms"]["runs"] == streamed["window_ms"]["runs"] == 2
+    assert streamed["leads_ms"]["median"] > 0 and streamed["window_ms"]["median"] > 0
