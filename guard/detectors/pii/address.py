@@ -362,13 +362,29 @@ _SENTENCE_WORD = re.compile(
 
 
 def _is_head_line(line: str) -> bool:
-    """A line of a letter-head: short, no end of a sentence, and no word only a sentence has."""
+    """A line of a letter-head: short, no end of a sentence, no word only a sentence has,
+    and not opened as a sentence is ("The capital of", "To reset": a function word and a
+    lower-case word; "The Boeing Company" and "For Jane Doe" are head lines)."""
+    words = line.lstrip(" \t>?*-•").split()
+    opened = (
+        len(words) > 1
+        and words[0].lower() in _SENTENCE_OPENERS
+        and words[1][:1].islower()
+        # a particle, or the beginning of one (a stream's word still being written)
+        and not any(p.startswith(words[1].lower()) for p in _PARTICLES)
+    )
     return bool(
         _HEAD_LINE.fullmatch(line)
-        and len(line.split()) <= 6
+        and len(words) <= 6
         and not line.rstrip().endswith(".")
         and not _SENTENCE_WORD.search(line)
+        and not opened
     )
+
+
+_SENTENCE_OPENERS = frozenset(
+    {"the", "a", "an", "to", "in", "on", "for", "with", "from", "by", "as", "at", "of", "and", "or"}
+)
 
 
 def _letterhead_start(text: str, start: int) -> int:

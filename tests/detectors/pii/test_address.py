@@ -119,7 +119,7 @@ def test_a_stream_never_releases_what_a_growing_address_block_will_take(text: st
 WORDS = (
     "Jane Doe Yes, is 12 221B 7 Main Street Road Ave Fifth Springfield, IL 62701 corner of "
     "and Hauptstrasse Rue de la Paix Acme Inc. Ltd the London NW1 6XE Apt 4B, Ireland Cork "
-    "T12 X70A PO Box We met : Dear street main road apt london jane"
+    "T12 X70A PO Box We met : Dear street main road apt london jane The To van d"
 )
 PIECES = [*WORDS.split(" "), "\n", "\n", " ", "."]
 
