@@ -63,8 +63,11 @@ _STREET_WITH_TYPE = re.compile(
     rf"(?<![\w.-]){_LEAD}(?:{_NUM}[ \t,]+)?{_NUM}{_SEP}(?:{_CAP_WORD}{_SEP}){{0,4}}(?i:{_STREET_TYPES})"
     rf"\b\.?(?:{_SEP}(?:[NSEW]{{1,2}}|{_NUM})\b)?",
 )
+# "Hauptstraße 12", "Jan van Galenstraat 12": after capitalised words, the word the suffix
+# ends is capitalised too (so "This is" cannot still become "This isweg 12").
 _STREET_WITH_SUFFIX = re.compile(
-    rf"(?<![\w.-]){_LEAD}(?:{_NUM}{_SEP})?(?:{_CAP_WORD}{_SEP}){{0,3}}?{_L}*(?i:{_STREET_SUFFIXES})"
+    rf"(?<![\w.-]){_LEAD}(?:{_NUM}{_SEP})?(?:(?:{_CAP_WORD}{_SEP}){{1,3}}?(?:[^\W\d_a-z]{_L}*)?|{_L}*)"
+    rf"(?i:{_STREET_SUFFIXES})"
     rf"(?:{_SEP}{_NUM})\b",
 )
 _STREET_WITH_PREFIX = re.compile(
