@@ -121,6 +121,10 @@ def _running_over(anchored: Any, text: str, position: int, limit: int) -> int | 
         candidate = anchored.search(text, position, limit, partial=True)
         if candidate is None or candidate.start() >= limit:
             return None
+        if not candidate.partial:  # a whole match to the cut hides the partial ones before it
+            earlier = _running_over(anchored, text, position, candidate.start())
+            if earlier is not None:
+                return earlier
         if anchored.fullmatch(text, candidate.start(), partial=True) is not None:
             return candidate.start()
         position = candidate.start() + 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from guard.detectors.keywords import KeywordsConfig, KeywordsDetector
@@ -90,6 +90,8 @@ def test_a_prefix_running_over_a_whole_match_further_on_is_found() -> None:
     text=st.text(alphabet="ab1 -", max_size=14),
     pattern=st.sampled_from([r"a\w+\d|b", r"\d{2}(?:-\d{2})?|a b", r"(?<!\w)ab?1+", r"b\b|a-1"]),
 )
+@example(text="abb", pattern=r"a\w+\d|b")  # "b" whole twice over, "abb" a prefix of "abb1"
+@settings(max_examples=500)
 def test_the_earliest_viable_start_is_the_one_a_search_of_every_offset_finds(
     text: str, pattern: str
 ) -> None:
