@@ -203,7 +203,7 @@ class PolicyGuard:
         endpoint = verdict.request.endpoint
         guard = StreamGuard(
             evaluate=lambda texts: self.evaluator.evaluate(
-                state.policy, "output", texts, endpoint=verdict.request.endpoint
+                state.policy, "output", texts, endpoint=endpoint
             ),
             pseudonyms=state.pseudonyms,
             hash_key=self.hash_key,

@@ -157,8 +157,7 @@ class Evaluator:
         return all(
             callable(getattr(rule.detector, "stream_lead", None))
             and getattr(rule.detector, "can_lead", True)
-            for rule in policy.rules_for("output", endpoint)
-            if rule.rule.roles is None or "assistant" in rule.rule.roles
+            for rule in _answer_rules(policy, endpoint)
         )
 
     def stream_lead(self, policy: Policy, text: str, endpoint: str = "chat") -> int:
@@ -169,9 +168,7 @@ class Evaluator:
         nothing is. A stream holds what lies from there (``StreamGuard``)."""
         normalized = normalize(text)
         held = len(normalized.text)
-        for rule in policy.rules_for("output", endpoint):
-            if rule.rule.roles is not None and "assistant" not in rule.rule.roles:
-                continue  # a rule that does not read answers
+        for rule in _answer_rules(policy, endpoint):
             leading = getattr(rule.detector, "stream_lead", None)
             try:
                 held = 0 if leading is None else min(held, int(leading(normalized.text)))
@@ -271,6 +268,11 @@ def _to_original(finding: Finding, normalized: object) -> Finding:
         return finding
     start, end = normalized.to_original(finding.start, finding.end)  # type: ignore[attr-defined]
     return replace(finding, start=start, end=end)
+
+
+def _answer_rules(policy: Policy, endpoint: str) -> list[CompiledRule]:
+    """The output rules (for requests to ``endpoint``) that read the model's answers."""
+    return [r for r in policy.rules_for("output", endpoint) if not _unread(r, ("assistant",))]
 
 
 def _unread(rule: CompiledRule, roles: Sequence[str]) -> frozenset[int]:

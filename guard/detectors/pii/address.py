@@ -96,10 +96,11 @@ _CORNER = re.compile(
     r"(?=[ \t]*(?:[.,;?!](?:\s|$)|\n|$))"
 )
 # "Spencer and Søndre Havnevej 65": a crossing named before the street line.
-_CROSSING = re.compile(rf"(?<![\w]){_CAP_WORD}(?:[ \t]{_CAP_WORD})?[ \t]+and[ \t]+$")
-_LINE_START = re.compile(r"\n[ \t>?*\-•]*")
+_CROSSING_WORDS = rf"(?<![\w]){_CAP_WORD}(?:[ \t]{_CAP_WORD})?[ \t]+and[ \t]+"
+_CROSSING = re.compile(f"{_CROSSING_WORDS}$")
 # A crossing before the street line that may still follow it (held while it is written).
-_CROSSING_BEGUN = re.compile(rf"(?<![\w]){_CAP_WORD}(?:[ \t]{_CAP_WORD})?[ \t]+and[ \t]+")
+_CROSSING_BEGUN = re.compile(_CROSSING_WORDS)
+_LINE_START = re.compile(r"\n[ \t>?*\-•]*")
 _TYPE_WORD = re.compile(rf"(?i:{_STREET_TYPES})\.?")
 
 

@@ -443,7 +443,7 @@ class PiiDetector:
         """Where the end of ``text`` may still be the beginning of a finding: the earliest
         lead of the recognizers of this rule's entities (``recognizer_lead``); all of it for
         a rule that reads spaCy's entities, which more words can change anywhere."""
-        if self._needs_ner:
+        if not self.can_lead:
             return 0
         return min((leading(text) for leading in self._leads), default=len(text))
 
